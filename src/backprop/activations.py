@@ -1,0 +1,142 @@
+r"""Activation functions, each with its derivative beside it.
+
+An elementwise activation $\sigma$ acts on every entry of $z^l$, so its Jacobian
+$\partial a^l / \partial z^l$ is the diagonal matrix $\operatorname{diag}(\sigma'(z^l))$ and the
+chain rule turns into a Hadamard product (chapter *Derivatives, Jacobians and the chain rule*).
+Every ``derivative`` takes both $z$ and $a = \sigma(z)$, because for the sigmoid and tanh the
+cheapest form of $\sigma'$ is written in terms of $a$:
+
+* sigmoid: $\sigma(z) = 1 / (1 + e^{-z})$, $\sigma'(z) = \sigma(z)\,(1 - \sigma(z))$
+* tanh: $\sigma'(z) = 1 - \tanh^2 z$
+* relu: $\sigma(z) = \max(0, z)$, $\sigma'(z) = [z > 0]$ (we take $\sigma'(0) = 0$)
+* identity: $\sigma'(z) = 1$
+
+The softmax is not elementwise: $a_i = e^{z_i} / \sum_k e^{z_k}$ has the full Jacobian
+$\operatorname{diag}(a) - a a^{\mathsf T}$ (chapter *Softmax outputs with cross-entropy*).
+All functions take arrays of any shape; rows are samples where it matters (softmax).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    r"""$\sigma(z) = 1/(1+e^{-z})$, computed as $\tfrac12(1 + \tanh(z/2))$.
+
+    The tanh form is the same function (exercise in the sigmoid chapter) but never
+    overflows: ``sigmoid(-1000.0)`` is ``0.0`` without a warning. Shape in = shape out.
+    """
+    z = np.asarray(z)
+    out = np.tanh(z * 0.5)
+    out += 1.0
+    out *= 0.5
+    return out
+
+
+def sigmoid_derivative(z: np.ndarray, a: np.ndarray) -> np.ndarray:
+    r"""$\sigma'(z) = \sigma(z)(1-\sigma(z)) = a(1-a)$. Shape of ``a``."""
+    return a * (1.0 - a)
+
+
+def tanh(z: np.ndarray) -> np.ndarray:
+    r"""$\tanh z$. Shape in = shape out."""
+    return np.tanh(z)
+
+
+def tanh_derivative(z: np.ndarray, a: np.ndarray) -> np.ndarray:
+    r"""$\tanh'(z) = 1 - \tanh^2 z = 1 - a^2$. Shape of ``a``."""
+    return 1.0 - a * a
+
+
+def relu(z: np.ndarray) -> np.ndarray:
+    r"""$\max(0, z)$. Shape in = shape out."""
+    return np.maximum(z, 0.0)
+
+
+def relu_derivative(z: np.ndarray, a: np.ndarray) -> np.ndarray:
+    r"""$[z > 0]$ as 0.0/1.0 in the dtype of ``z``; at the kink $z=0$ we use 0."""
+    return (z > 0).astype(z.dtype)
+
+
+def identity(z: np.ndarray) -> np.ndarray:
+    r"""$z$ itself (a linear output layer)."""
+    return z
+
+
+def identity_derivative(z: np.ndarray, a: np.ndarray) -> np.ndarray:
+    r"""$1$ everywhere, shape of ``z``."""
+    return np.ones_like(z)
+
+
+def softmax(Z: np.ndarray) -> np.ndarray:
+    r"""Row-wise softmax $a_i = e^{z_i - m} / \sum_k e^{z_k - m}$ with $m = \max_k z_k$.
+
+    Subtracting the row maximum changes nothing mathematically (numerator and denominator
+    both gain the factor $e^{-m}$) but keeps every exponent $\le 0$, so logits of $\pm 10^4$
+    give finite probabilities. ``Z``: ``(M, n)`` or ``(n,)``; returns the same shape.
+    """
+    Z = np.asarray(Z)
+    shifted = Z - Z.max(axis=-1, keepdims=True)
+    e = np.exp(shifted)
+    e /= e.sum(axis=-1, keepdims=True)
+    return e
+
+
+def log_softmax(Z: np.ndarray) -> np.ndarray:
+    r"""Row-wise $\log a_i = z_i - \operatorname{logsumexp}(z)$, finite for any finite logits."""
+    Z = np.asarray(Z)
+    shifted = Z - Z.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def softmax_jacobian(a: np.ndarray) -> np.ndarray:
+    r"""$\partial a / \partial z = \operatorname{diag}(a) - a a^{\mathsf T}$ for one sample.
+
+    ``a``: ``(n,)`` softmax output; returns ``(n, n)`` with entry ``[i, j]`` $= \partial a_i /
+    \partial z_j = a_i([i=j] - a_j)$. The off-diagonal entries are not zero.
+    """
+    a = np.asarray(a)
+    if a.ndim != 1:
+        raise ValueError(f"softmax_jacobian takes one sample a of shape (n,), got {a.shape}")
+    return np.diag(a) - np.outer(a, a)
+
+
+def softmax_vjp(A: np.ndarray, G: np.ndarray) -> np.ndarray:
+    r"""Row-wise $J^{\mathsf T} g = a \odot (g - (a \cdot g))$ without forming $J$.
+
+    ``A``: ``(M, n)`` softmax outputs, ``G``: ``(M, n)`` upstream gradients
+    $\partial C/\partial a$; returns ``(M, n)`` $= \partial C/\partial z$. Uses that $J$ is
+    symmetric.
+    """
+    return A * (G - np.sum(A * G, axis=-1, keepdims=True))
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An elementwise activation: its value and its derivative, side by side."""
+
+    name: str
+    f: Callable[[np.ndarray], np.ndarray]
+    derivative: Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+ELEMENTWISE: dict[str, Activation] = {
+    "sigmoid": Activation("sigmoid", sigmoid, sigmoid_derivative),
+    "tanh": Activation("tanh", tanh, tanh_derivative),
+    "relu": Activation("relu", relu, relu_derivative),
+    "identity": Activation("identity", identity, identity_derivative),
+}
+
+HIDDEN = ("sigmoid", "tanh", "relu", "identity")
+OUTPUT = ("identity", "sigmoid", "softmax")
+
+
+def get(name: str) -> Activation:
+    """The elementwise activation called ``name``; ``ValueError`` listing the choices."""
+    if name not in ELEMENTWISE:
+        raise ValueError(f"unknown activation {name!r}: expected one of {sorted(ELEMENTWISE)}")
+    return ELEMENTWISE[name]
