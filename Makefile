@@ -46,7 +46,7 @@ lint: setup
 	$(BIN)/codespell $(LINT_PATHS) README.md intro.md
 
 unit: setup
-	$(BIN)/pytest -q -m "not browser" -n 2
+	$(BIN)/pytest -q -m "not browser and not chapter" -n 2
 
 # Every notebook executed from scratch, every Sphinx warning an error.
 book-strict: setup
@@ -66,7 +66,7 @@ lab: setup
 	$(BIN)/jupyter lab --ServerApp.ip=$(HOST) --notebook-dir=chapters
 
 chapter: setup
-	$(BIN)/pytest -q tests/test_chapters.py -k "$(notdir $(basename $(CH)))"
+	$(BIN)/pytest -q -m chapter tests/test_chapters.py -k "$(notdir $(basename $(CH)))"
 
 bench: setup
 	$(PY) benchmarks/run.py

@@ -59,7 +59,7 @@ def nonnegative_float(name: str, value, upper: float | None = None) -> float:
         raise TypeError(f"{name} must be a number >= 0, got {value!r}")
     value = float(value)
     if not np.isfinite(value) or value < 0 or (upper is not None and value >= upper):
-        rng = f"[0, {upper})" if upper is not None else "[0, inf)"
+        rng = f"[0, {upper:g})" if upper is not None else "[0, inf)"
         raise ValueError(f"{name} must lie in {rng}, got {value}")
     return value
 

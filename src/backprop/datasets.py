@@ -27,8 +27,7 @@ def two_moons(n: int = 200, noise: float = 0.1, seed: int = 0):
     n0 = n // 2
     t0 = np.linspace(0, np.pi, n0)
     t1 = np.linspace(0, np.pi, n - n0)
-    X = np.concatenate([np.c_[np.cos(t0), np.sin(t0)],
-                        np.c_[1 - np.cos(t1), 0.5 - np.sin(t1)]])
+    X = np.concatenate([np.c_[np.cos(t0), np.sin(t0)], np.c_[1 - np.cos(t1), 0.5 - np.sin(t1)]])
     y = np.r_[np.zeros(n0, int), np.ones(n - n0, int)]
     X += noise * rng.standard_normal(X.shape)
     perm = rng.permutation(n)
@@ -44,16 +43,14 @@ def circles(n: int = 200, noise: float = 0.05, factor: float = 0.5, seed: int = 
     n0 = n // 2
     t0 = rng.uniform(0, 2 * np.pi, n0)
     t1 = rng.uniform(0, 2 * np.pi, n - n0)
-    X = np.concatenate([np.c_[np.cos(t0), np.sin(t0)],
-                        factor * np.c_[np.cos(t1), np.sin(t1)]])
+    X = np.concatenate([np.c_[np.cos(t0), np.sin(t0)], factor * np.c_[np.cos(t1), np.sin(t1)]])
     y = np.r_[np.zeros(n0, int), np.ones(n - n0, int)]
     X += noise * rng.standard_normal(X.shape)
     perm = rng.permutation(n)
     return X[perm], y[perm]
 
 
-def spirals(n: int = 300, classes: int = 2, noise: float = 0.1, turns: float = 1.5,
-            seed: int = 0):
+def spirals(n: int = 300, classes: int = 2, noise: float = 0.1, turns: float = 1.5, seed: int = 0):
     """``classes`` interleaved spiral arms, ``n`` points in all, radius up to 1."""
     n = _validate.positive_int("n", n)
     classes = _validate.positive_int("classes", classes)

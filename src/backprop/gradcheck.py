@@ -112,8 +112,9 @@ def check_gradients(net, X, Y, h: float = 1e-6, gradients=None) -> GradCheck:
     return GradCheck(max(ew + eb), ew, eb)
 
 
-def directional_check(net, X, Y, n_directions: int = 3, h: float = 1e-6, seed: int = 0,
-                      gradients=None) -> float:
+def directional_check(
+    net, X, Y, n_directions: int = 3, h: float = 1e-6, seed: int = 0, gradients=None
+) -> float:
     r"""Cheap check along random directions $v$: compare $\nabla C\cdot v$ with
     $(C(\theta + hv) - C(\theta - hv))/2h$.
 

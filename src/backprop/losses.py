@@ -82,9 +82,7 @@ def value(loss: str, output: str, Z: np.ndarray, A: np.ndarray, Y: np.ndarray) -
     return float(np.mean(per_sample(loss, output, Z, A, Y)))
 
 
-def output_delta(
-    loss: str, output: str, Z: np.ndarray, A: np.ndarray, Y: np.ndarray
-) -> np.ndarray:
+def output_delta(loss: str, output: str, Z: np.ndarray, A: np.ndarray, Y: np.ndarray) -> np.ndarray:
     r"""Per-sample output errors $\delta^L_m = \partial C_m / \partial z^L_m$, shape ``(M, n_L)``.
 
     For the matched pairs (softmax or sigmoid with cross-entropy) this is $a - y$: the

@@ -142,7 +142,7 @@ class Network:
             f"loss={self.loss_name!r}, dtype={self.dtype.name})"
         )
 
-    def copy(self) -> "Network":
+    def copy(self) -> Network:
         """An independent copy (parameters copied, same settings)."""
         new = object.__new__(Network)
         new.__dict__.update(self.__dict__)
@@ -221,9 +221,11 @@ class Network:
         return ForwardPass(z=Indexed(zs, 1), a=Indexed(As, 0))
 
     def _activate(self, l: int, Z: np.ndarray) -> np.ndarray:
-        if l == self.L and self.output == "softmax":
+        # The names were validated in __init__, so look them up directly (hot path).
+        name = self.output if l == len(self.weights) else self.hidden
+        if name == "softmax":
             return activations.softmax(Z)
-        return activations.get(self.activation(l)).f(Z)
+        return activations.ELEMENTWISE[name].f(Z)
 
     def predict(self, X) -> np.ndarray:
         r"""The network's output $a^L$ for each row of ``X``: ``(M, n_0)`` -> ``(M, n_L)``."""
@@ -265,14 +267,15 @@ class Network:
 
     def _deltas(self, fp: ForwardPass, Y: np.ndarray, scale: float = 1.0) -> list:
         L = self.L
-        D = losses.output_delta(self.loss_name, self.output, fp.z[L], fp.a[L], Y)
+        z, a = [None, *fp.z], list(fp.a)  # plain lists, indexed as in the text: z[l] is z^l
+        D = losses.output_delta(self.loss_name, self.output, z[L], a[L], Y)
         if scale != 1.0:
             D *= scale
         deltas = [D]
-        act = activations.get(self.hidden)
+        derivative = activations.ELEMENTWISE[self.hidden].derivative
         for l in range(L - 1, 0, -1):
             D = D @ self.weights[l]  # (W^{l+1})^T delta^{l+1}, as rows
-            D *= act.derivative(fp.z[l], fp.a[l])
+            D *= derivative(z[l], a[l])
             deltas.append(D)
         deltas.reverse()
         return deltas
@@ -295,7 +298,8 @@ class Network:
         """
         fp = self._forward(X)
         deltas = self._deltas(fp, Y, scale=1.0 / X.shape[0])
-        dW = [D.T @ fp.a[l - 1] for l, D in enumerate(deltas, start=1)]
+        # zip pairs delta^l with a^{l-1}, l = 1..L (a^L is left over)
+        dW = [D.T @ A_prev for D, A_prev in zip(deltas, fp.a)]
         db = [D.sum(axis=0) for D in deltas]
         return dW, db, fp
 
@@ -368,7 +372,7 @@ class Network:
         save(self, path)
 
     @classmethod
-    def load(cls, path) -> "Network":
+    def load(cls, path) -> Network:
         """A new network with the settings and parameters stored by :meth:`save`."""
         from .io import load
 

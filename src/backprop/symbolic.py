@@ -36,9 +36,9 @@ class sigmoid(sp.Function):  # noqa: N801 - a SymPy function is named like one
         return (1 / (1 + sp.exp(-self.args[0])))._eval_evalf(prec)
 
     def _latex(self, printer, exp=None):
-        tex = r"\sigma\left(%s\right)" % printer._print(self.args[0])
-        return tex if exp is None else r"\sigma^{%s}\left(%s\right)" % (
-            exp, printer._print(self.args[0]))
+        arg = printer._print(self.args[0])
+        power = "" if exp is None else f"^{{{exp}}}"
+        return rf"\sigma{power}\left({arg}\right)"
 
 
 class relu(sp.Function):  # noqa: N801
@@ -80,8 +80,9 @@ class SymbolicNetwork:
 
     def __init__(self, sizes, hidden="sigmoid", output="sigmoid", loss="mse"):
         if hidden not in activations.HIDDEN:
-            raise ValueError(f"unknown activation {hidden!r}: expected one of "
-                             f"{sorted(activations.HIDDEN)}")
+            raise ValueError(
+                f"unknown activation {hidden!r}: expected one of {sorted(activations.HIDDEN)}"
+            )
         losses.check_pair(output, loss)
         self.sizes = tuple(int(n) for n in sizes)
         if len(self.sizes) < 2 or min(self.sizes) < 1:
@@ -89,17 +90,23 @@ class SymbolicNetwork:
         self.hidden, self.output, self.loss_name = hidden, output, loss
         L = len(self.sizes) - 1
         self.L = L
-        self.x = sp.Matrix([sp.Symbol(f"x_{{{i}}}", real=True)
-                            for i in range(1, self.sizes[0] + 1)])
-        self.y = sp.Matrix([sp.Symbol(f"y_{{{j}}}", real=True)
-                            for j in range(1, self.sizes[-1] + 1)])
+        self.x = sp.Matrix(
+            [sp.Symbol(f"x_{{{i}}}", real=True) for i in range(1, self.sizes[0] + 1)]
+        )
+        self.y = sp.Matrix(
+            [sp.Symbol(f"y_{{{j}}}", real=True) for j in range(1, self.sizes[-1] + 1)]
+        )
         Ws, bs = [], []
         for l in range(1, L + 1):
             n, m = self.sizes[l], self.sizes[l - 1]
-            Ws.append(sp.Matrix(n, m, lambda i, j, l=l: sp.Symbol(
-                f"w^{{{l}}}_{{{i + 1},{j + 1}}}", real=True)))
-            bs.append(sp.Matrix([sp.Symbol(f"b^{{{l}}}_{{{i}}}", real=True)
-                                 for i in range(1, n + 1)]))
+            Ws.append(
+                sp.Matrix(
+                    n, m, lambda i, j, l=l: sp.Symbol(f"w^{{{l}}}_{{{i + 1},{j + 1}}}", real=True)
+                )
+            )
+            bs.append(
+                sp.Matrix([sp.Symbol(f"b^{{{l}}}_{{{i}}}", real=True) for i in range(1, n + 1)])
+            )
         self.W, self.b = Indexed(Ws, 1), Indexed(bs, 1)
         zs, As = self.forward_at(self.x)
         self.z, self.a = zs, As
@@ -129,13 +136,14 @@ class SymbolicNetwork:
         return -sum(y[j] * sp.log(a[j]) + (1 - y[j]) * sp.log(1 - a[j]) for j in range(len(y)))
 
     def gradient(self, l: int):
-        r"""SymPy's own $\partial C/\partial W^l$ (matrix) and $\partial C/\partial b^l$ (column)."""
+        r"""SymPy's own $\partial C/\partial W^l$ (a matrix) and $\partial C/\partial b^l$."""
         dW = self.W[l].applyfunc(lambda w: sp.diff(self.loss, w))
         db = self.b[l].applyfunc(lambda b: sp.diff(self.loss, b))
         return dW, db
 
-    def random_point(self, seed: int = 0, denominator: int = 8, span: int = 2,
-                     one_hot_target: bool | None = None) -> dict:
+    def random_point(
+        self, seed: int = 0, denominator: int = 8, span: int = 2, one_hot_target: bool | None = None
+    ) -> dict:
         """Random rationals ``k/denominator`` in ``[-span, span]`` for every symbol.
 
         Targets are one-hot for a softmax with cross-entropy and lie in [0, 1] for a
@@ -144,8 +152,9 @@ class SymbolicNetwork:
         rng = np.random.default_rng(seed)
 
         def q():
-            return sp.Rational(int(rng.integers(-span * denominator, span * denominator + 1)),
-                               denominator)
+            return sp.Rational(
+                int(rng.integers(-span * denominator, span * denominator + 1)), denominator
+            )
 
         point = {s: q() for s in list(self.x) + self.params}
         if one_hot_target is None:
@@ -154,8 +163,9 @@ class SymbolicNetwork:
             k = int(rng.integers(len(self.y)))
             point.update({s: sp.Integer(int(j == k)) for j, s in enumerate(self.y)})
         elif self.output in ("sigmoid", "softmax"):
-            point.update({s: sp.Rational(int(rng.integers(0, denominator + 1)), denominator)
-                          for s in self.y})
+            point.update(
+                {s: sp.Rational(int(rng.integers(0, denominator + 1)), denominator) for s in self.y}
+            )
         else:
             point.update({s: q() for s in self.y})
         return point
@@ -164,8 +174,13 @@ class SymbolicNetwork:
         """A :class:`backprop.Network` whose parameters are the values of ``point``."""
         from .network import Network
 
-        net = Network(list(self.sizes), hidden=self.hidden, output=self.output,
-                      loss=self.loss_name, dtype=dtype)
+        net = Network(
+            list(self.sizes),
+            hidden=self.hidden,
+            output=self.output,
+            loss=self.loss_name,
+            dtype=dtype,
+        )
         for l in range(1, self.L + 1):
             net.weights[l - 1][...] = np.array(self.W[l].xreplace(point), dtype=np.float64)
             net.biases[l - 1][...] = np.array(self.b[l].xreplace(point), dtype=np.float64).ravel()
@@ -186,6 +201,7 @@ def exact_difference(lhs, rhs, point: dict | None = None):
     atoms such as $\\sigma(3/8)$ are treated as independent symbols. Returns a SymPy
     expression (or matrix) that is exactly 0 when the two sides agree.
     """
+
     def reduce(e):
         e = sp.sympify(e)
         if point is not None:
@@ -237,6 +253,5 @@ def to_float(expr, point: dict | None = None, digits: int = 30):
     if point is not None:
         expr = expr.xreplace(point)
     if isinstance(expr, sp.MatrixBase):
-        return np.array(expr.applyfunc(lambda e: e.rewrite(sp.exp).evalf(digits)),
-                        dtype=np.float64)
+        return np.array(expr.applyfunc(lambda e: e.rewrite(sp.exp).evalf(digits)), dtype=np.float64)
     return float(sp.sympify(expr).rewrite(sp.exp).evalf(digits))

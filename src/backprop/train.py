@@ -95,15 +95,16 @@ def fit(net, X, Y, epochs: int = 100, batch_size: int = 32, learning_rate: float
             saved = ([W.copy() for W in Ws], [b.copy() for b in bs],
                      None if vW is None else ([v.copy() for v in vW], [v.copy() for v in vb]))
             order = rng.permutation(M)
-            running, seen = 0.0, 0
+            # One shuffled copy per epoch; each minibatch is then a slice (a view, no copy).
+            X_epoch, Y_epoch = X[order], Y[order]
+            running = 0.0
             for start in range(0, M, batch_size):
-                idx = order[start:start + batch_size]
-                Xb, Yb = X[idx], Y[idx]
+                Xb = X_epoch[start:start + batch_size]
+                Yb = Y_epoch[start:start + batch_size]
                 dW, db, fp = net._gradients_unchecked(Xb, Yb)
-                if not evaluate:
-                    running += len(idx) * losses.value(net.loss_name, net.output, fp.z[L],
-                                                       fp.a[L], Yb)
-                    seen += len(idx)
+                if not evaluate:  # sum of the batch's C_m; divided by M after the epoch
+                    running += float(losses.per_sample(net.loss_name, net.output, fp.z[L],
+                                                       fp.a[L], Yb).sum())
                 for l in range(L):
                     if l2:
                         dW[l] += l2 * Ws[l]
@@ -119,7 +120,7 @@ def fit(net, X, Y, epochs: int = 100, batch_size: int = 32, learning_rate: float
                         vb[l] *= mu
                         vb[l] -= lr * db[l]
                         bs[l] += vb[l]
-            loss = net.loss(X, Y) if evaluate else running / seen
+            loss = net.loss(X, Y) if evaluate else running / M
             finite = np.isfinite(loss) and all(np.all(np.isfinite(W)) for W in Ws)
             if not finite:
                 _restore(Ws, bs, vW, vb, saved)
