@@ -138,22 +138,23 @@ def torch_epoch(torch, model, X, y, batch_size: int, learning_rate: float, seed:
 
 
 # ---------------------------------------------------------------------------- benchmarks
-def bench_training_vs_torch(n: int = 12_800, sizes=RELU_NET, batch_size: int = 128,
-                            repeats: int = 5) -> dict:
+def bench_training_vs_torch(
+    n: int = 12_800, sizes=RELU_NET, batch_size: int = 128, repeats: int = 5
+) -> dict:
     """(1) One epoch of SGD, 784-256-128-10 ReLU + softmax CE, float32: backprop / torch."""
     torch = torch_or_none()
     if torch is None:
         return {"skipped": "torch not installed"}
     X, y = classification_data(n, sizes[0], sizes[-1], np.float32)
-    net0 = backprop.Network(sizes, hidden="relu", output="softmax", loss="cross_entropy",
-                            dtype=np.float32, seed=0)
+    net0 = backprop.Network(
+        sizes, hidden="relu", output="softmax", loss="cross_entropy", dtype=np.float32, seed=0
+    )
     model = torch_mlp(torch, net0)
     Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
     lr = 0.01
 
     def ours():
-        net0.copy().fit(X, y, epochs=1, batch_size=batch_size, learning_rate=lr,
-                        evaluate=False)
+        net0.copy().fit(X, y, epochs=1, batch_size=batch_size, learning_rate=lr, evaluate=False)
 
     def theirs():
         torch_epoch(torch, model, Xt, yt, batch_size, lr, seed=0)
@@ -162,22 +163,23 @@ def bench_training_vs_torch(n: int = 12_800, sizes=RELU_NET, batch_size: int = 1
     return {"backprop": t["backprop"], "torch": t["torch"], "ratio": t["backprop"] / t["torch"]}
 
 
-def bench_tiny_vs_torch(steps: int = 1000, sizes=TINY_NET, batch_size: int = 32,
-                        repeats: int = 5) -> dict:
+def bench_tiny_vs_torch(
+    steps: int = 1000, sizes=TINY_NET, batch_size: int = 32, repeats: int = 5
+) -> dict:
     """(2) 1,000 SGD steps on a 2-16-16-2 tanh network, batch 32, float64: backprop / torch."""
     torch = torch_or_none()
     if torch is None:
         return {"skipped": "torch not installed"}
     X, y = backprop.datasets.two_moons(steps * batch_size, noise=0.1, seed=0)
-    net0 = backprop.Network(sizes, hidden="tanh", output="softmax", loss="cross_entropy",
-                            dtype=np.float64, seed=0)
+    net0 = backprop.Network(
+        sizes, hidden="tanh", output="softmax", loss="cross_entropy", dtype=np.float64, seed=0
+    )
     model = torch_mlp(torch, net0)
     Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
     lr = 0.1
 
     def ours():
-        net0.copy().fit(X, y, epochs=1, batch_size=batch_size, learning_rate=lr,
-                        evaluate=False)
+        net0.copy().fit(X, y, epochs=1, batch_size=batch_size, learning_rate=lr, evaluate=False)
 
     def theirs():
         torch_epoch(torch, model, Xt, yt, batch_size, lr, seed=0)
@@ -190,12 +192,23 @@ def sklearn_mlp(hidden, batch_size: int, epochs: int, learning_rate: float, seed
     """scikit-learn's MLPClassifier set up as plain minibatch SGD, nothing else."""
     from sklearn.neural_network import MLPClassifier
 
-    return MLPClassifier(hidden_layer_sizes=hidden, activation="relu", solver="sgd",
-                         alpha=0.0, batch_size=batch_size, learning_rate="constant",
-                         learning_rate_init=learning_rate, max_iter=epochs, shuffle=True,
-                         random_state=seed, tol=1e-12, momentum=0.0,
-                         nesterovs_momentum=False, early_stopping=False,
-                         n_iter_no_change=epochs + 1)
+    return MLPClassifier(
+        hidden_layer_sizes=hidden,
+        activation="relu",
+        solver="sgd",
+        alpha=0.0,
+        batch_size=batch_size,
+        learning_rate="constant",
+        learning_rate_init=learning_rate,
+        max_iter=epochs,
+        shuffle=True,
+        random_state=seed,
+        tol=1e-12,
+        momentum=0.0,
+        nesterovs_momentum=False,
+        early_stopping=False,
+        n_iter_no_change=epochs + 1,
+    )
 
 
 @contextlib.contextmanager
@@ -207,15 +220,17 @@ def _quiet_convergence():
         yield
 
 
-def bench_vs_sklearn(n: int = 12_800, sizes=RELU_NET, batch_size: int = 128, epochs: int = 1,
-                     repeats: int = 5) -> dict:
+def bench_vs_sklearn(
+    n: int = 12_800, sizes=RELU_NET, batch_size: int = 128, epochs: int = 1, repeats: int = 5
+) -> dict:
     """(3a) ``Network(...)`` + ``fit`` against ``MLPClassifier(...).fit``, same everything."""
     X, y = classification_data(n, sizes[0], sizes[-1], np.float32)
     lr = 0.01
 
     def ours():
-        net = backprop.Network(sizes, hidden="relu", output="softmax", loss="cross_entropy",
-                               dtype=np.float32, seed=0)
+        net = backprop.Network(
+            sizes, hidden="relu", output="softmax", loss="cross_entropy", dtype=np.float32, seed=0
+        )
         net.fit(X, y, epochs=epochs, batch_size=batch_size, learning_rate=lr, evaluate=False)
 
     def theirs():
@@ -223,12 +238,20 @@ def bench_vs_sklearn(n: int = 12_800, sizes=RELU_NET, batch_size: int = 128, epo
             sklearn_mlp(sizes[1:-1], batch_size, epochs, lr, seed=0).fit(X, y)
 
     t = time_alternating({"backprop": ours, "sklearn": theirs}, repeats=repeats)
-    return {"backprop": t["backprop"], "sklearn": t["sklearn"],
-            "ratio": t["backprop"] / t["sklearn"]}
+    return {
+        "backprop": t["backprop"],
+        "sklearn": t["sklearn"],
+        "ratio": t["backprop"] / t["sklearn"],
+    }
 
 
-def bench_digits_accuracy(hidden=(64,), batch_size: int = 32, epochs: int = 30,
-                          learning_rate: float = 0.05, seeds=range(5)) -> dict:
+def bench_digits_accuracy(
+    hidden=(64,),
+    batch_size: int = 32,
+    epochs: int = 30,
+    learning_rate: float = 0.05,
+    seeds=range(5),
+) -> dict:
     """(3b) Test accuracy on scikit-learn's digits after the same SGD epochs, mean over seeds.
 
     ``ratio`` is backprop's accuracy over scikit-learn's (>= 1 means equal or better).
@@ -237,42 +260,57 @@ def bench_digits_accuracy(hidden=(64,), batch_size: int = 32, epochs: int = 30,
     sizes = (X_train.shape[1], *hidden, 10)
     ours, theirs = [], []
     for seed in seeds:
-        net = backprop.Network(sizes, hidden="relu", output="softmax", loss="cross_entropy",
-                               seed=seed)
-        net.fit(X_train, y_train, epochs=epochs, batch_size=batch_size,
-                learning_rate=learning_rate, seed=seed, evaluate=False)
+        net = backprop.Network(
+            sizes, hidden="relu", output="softmax", loss="cross_entropy", seed=seed
+        )
+        net.fit(
+            X_train,
+            y_train,
+            epochs=epochs,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            seed=seed,
+            evaluate=False,
+        )
         ours.append(net.accuracy(X_test, y_test))
         with _quiet_convergence():
-            clf = sklearn_mlp(hidden, batch_size, epochs, learning_rate, seed).fit(X_train,
-                                                                                  y_train)
+            clf = sklearn_mlp(hidden, batch_size, epochs, learning_rate, seed).fit(X_train, y_train)
         theirs.append(clf.score(X_test, y_test))
-    return {"backprop": float(np.mean(ours)), "sklearn": float(np.mean(theirs)),
-            "ratio": float(np.mean(ours) / np.mean(theirs))}
+    return {
+        "backprop": float(np.mean(ours)),
+        "sklearn": float(np.mean(theirs)),
+        "ratio": float(np.mean(ours) / np.mean(theirs)),
+    }
 
 
-def bench_step_vs_forward(n: int = 12_800, sizes=RELU_NET, batch_size: int = 128,
-                          repeats: int = 5) -> dict:
+def bench_step_vs_forward(
+    n: int = 12_800, sizes=RELU_NET, batch_size: int = 128, repeats: int = 5
+) -> dict:
     """(4) An epoch of training steps over an epoch of forward passes on the same batches."""
     X, y = classification_data(n, sizes[0], sizes[-1], np.float32)
-    net0 = backprop.Network(sizes, hidden="relu", output="softmax", loss="cross_entropy",
-                            dtype=np.float32, seed=0)
+    net0 = backprop.Network(
+        sizes, hidden="relu", output="softmax", loss="cross_entropy", dtype=np.float32, seed=0
+    )
     batches = [X[s : s + batch_size] for s in range(0, n, batch_size)]
 
     def step():
-        net0.copy().fit(X, y, epochs=1, batch_size=batch_size, learning_rate=0.01,
-                        evaluate=False)
+        net0.copy().fit(X, y, epochs=1, batch_size=batch_size, learning_rate=0.01, evaluate=False)
 
     def forward():
         for Xb in batches:
             net0.forward(Xb)
 
     t = time_alternating({"step": step, "forward": forward}, repeats=repeats)
-    return {"step": t["step"] / len(batches), "forward": t["forward"] / len(batches),
-            "ratio": t["step"] / t["forward"]}
+    return {
+        "step": t["step"] / len(batches),
+        "forward": t["forward"] / len(batches),
+        "ratio": t["step"] / t["forward"],
+    }
 
 
-def bench_matmul_ceiling(size: int = 2048, n: int = 12_800, sizes=RELU_NET,
-                         batch_size: int = 128, repeats: int = 5) -> dict:
+def bench_matmul_ceiling(
+    size: int = 2048, n: int = 12_800, sizes=RELU_NET, batch_size: int = 128, repeats: int = 5
+) -> dict:
     """(5) float32 GFLOP/s of a large square matmul and of a training step of network (1).
 
     ``ratio`` is the fraction of the matmul rate that the training step reaches, counting
@@ -282,14 +320,19 @@ def bench_matmul_ceiling(size: int = 2048, n: int = 12_800, sizes=RELU_NET,
     A = rng.random((size, size), dtype=np.float32)
     B = rng.random((size, size), dtype=np.float32)
     X, y = classification_data(n, sizes[0], sizes[-1], np.float32)
-    net0 = backprop.Network(sizes, hidden="relu", output="softmax", loss="cross_entropy",
-                            dtype=np.float32, seed=0)
+    net0 = backprop.Network(
+        sizes, hidden="relu", output="softmax", loss="cross_entropy", dtype=np.float32, seed=0
+    )
     n_steps = -(-n // batch_size)
     t = time_alternating(
-        {"matmul": lambda: A @ B,
-         "epoch": lambda: net0.copy().fit(X, y, epochs=1, batch_size=batch_size,
-                                          learning_rate=0.01, evaluate=False)},
-        repeats=repeats)
+        {
+            "matmul": lambda: A @ B,
+            "epoch": lambda: net0.copy().fit(
+                X, y, epochs=1, batch_size=batch_size, learning_rate=0.01, evaluate=False
+            ),
+        },
+        repeats=repeats,
+    )
     peak = 2 * size**3 / t["matmul"] / 1e9
     # every batch is full when batch_size divides n (12,800 / 128 = 100)
     achieved = n_steps * matmul_flops(sizes, batch_size)["step"] / t["epoch"] / 1e9
@@ -334,9 +377,12 @@ def machine() -> list[str]:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-    blas = [f"{p['internal_api']} {p.get('version')} ({p.get('architecture')}, "
-            f"{p['num_threads']} threads)" for p in threadpool_info()
-            if p["user_api"] == "blas"]
+    blas = [
+        f"{p['internal_api']} {p.get('version')} ({p.get('architecture')}, "
+        f"{p['num_threads']} threads)"
+        for p in threadpool_info()
+        if p["user_api"] == "blas"
+    ]
     torch = torch_or_none()
     import sklearn
 
@@ -358,9 +404,11 @@ def run_all(quick: bool = False, build: bool = False) -> list[tuple]:
     if quick:
         s1 = dict(n=512, sizes=(32, 16, 8, 4), batch_size=64, repeats=1)
         cfg = {
-            "train": s1, "tiny": dict(steps=20, repeats=1),
+            "train": s1,
+            "tiny": dict(steps=20, repeats=1),
             "sklearn": dict(n=512, sizes=(32, 16, 8, 4), batch_size=64, repeats=1),
-            "digits": dict(hidden=(8,), epochs=2, seeds=range(1)), "step": s1,
+            "digits": dict(hidden=(8,), epochs=2, seeds=range(1)),
+            "step": s1,
             "ceiling": dict(size=128, **s1),
         }
     else:
@@ -372,39 +420,95 @@ def run_all(quick: bool = False, build: bool = False) -> list[tuple]:
             rows.append((name, "-", "-", "-", target, f"skipped: {result['skipped']}"))
         else:
             ok = op(result["ratio"])
-            rows.append((name, fmt(result[ours_key]), fmt(result[theirs_key]),
-                         f"{result['ratio']:.3f}", target, "met" if ok else "MISSED"))
+            rows.append(
+                (
+                    name,
+                    fmt(result[ours_key]),
+                    fmt(result[theirs_key]),
+                    f"{result['ratio']:.3f}",
+                    target,
+                    "met" if ok else "MISSED",
+                )
+            )
         print(f"  {rows[-1]}", flush=True)
 
-    le = lambda x: (lambda r: r <= x)
+    le = lambda x: lambda r: r <= x
     pct = lambda a: f"{100 * a:.1f}%"
     gf = lambda g: f"{g:.1f} GFLOP/s"
     print("(1) training step vs PyTorch", flush=True)
-    add("(1) epoch 784-256-128-10 ReLU, batch 128, f32: backprop / torch",
-        bench_training_vs_torch(**cfg["train"]), "backprop", "torch", _ms, "<= 1.1", le(1.1))
+    add(
+        "(1) epoch 784-256-128-10 ReLU, batch 128, f32: backprop / torch",
+        bench_training_vs_torch(**cfg["train"]),
+        "backprop",
+        "torch",
+        _ms,
+        "<= 1.1",
+        le(1.1),
+    )
     print("(2) tiny network vs PyTorch", flush=True)
-    add("(2) 1,000 steps 2-16-16-2 tanh, batch 32, f64: backprop / torch",
-        bench_tiny_vs_torch(**cfg["tiny"]), "backprop", "torch", _ms, "<= 0.25", le(0.25))
+    add(
+        "(2) 1,000 steps 2-16-16-2 tanh, batch 32, f64: backprop / torch",
+        bench_tiny_vs_torch(**cfg["tiny"]),
+        "backprop",
+        "torch",
+        _ms,
+        "<= 0.25",
+        le(0.25),
+    )
     print("(3) scikit-learn", flush=True)
-    add("(3a) epoch 784-256-128-10 ReLU, batch 128, f32: backprop / sklearn",
-        bench_vs_sklearn(**cfg["sklearn"]), "backprop", "sklearn", _ms, "<= 0.7", le(0.7))
-    add("(3b) digits test accuracy, 64-64-10, 30 epochs: backprop / sklearn",
-        bench_digits_accuracy(**cfg["digits"]), "backprop", "sklearn", pct, ">= 1.0",
-        lambda r: r >= 1.0)
+    add(
+        "(3a) epoch 784-256-128-10 ReLU, batch 128, f32: backprop / sklearn",
+        bench_vs_sklearn(**cfg["sklearn"]),
+        "backprop",
+        "sklearn",
+        _ms,
+        "<= 0.7",
+        le(0.7),
+    )
+    add(
+        "(3b) digits test accuracy, 64-64-10, 30 epochs: backprop / sklearn",
+        bench_digits_accuracy(**cfg["digits"]),
+        "backprop",
+        "sklearn",
+        pct,
+        ">= 1.0",
+        lambda r: r >= 1.0,
+    )
     print("(4) step vs forward", flush=True)
-    add("(4) network (1), per batch: training step / forward pass",
-        bench_step_vs_forward(**cfg["step"]), "step", "forward", _ms, "<= 3.2", le(3.2))
+    add(
+        "(4) network (1), per batch: training step / forward pass",
+        bench_step_vs_forward(**cfg["step"]),
+        "step",
+        "forward",
+        _ms,
+        "<= 3.2",
+        le(3.2),
+    )
     print("(5) matmul ceiling", flush=True)
-    add("(5) float32 GFLOP/s: training step of (1) / large square matmul",
-        bench_matmul_ceiling(**cfg["ceiling"]), "step_gflops", "matmul_gflops", gf,
-        "(report)", lambda r: True)
+    add(
+        "(5) float32 GFLOP/s: training step of (1) / large square matmul",
+        bench_matmul_ceiling(**cfg["ceiling"]),
+        "step_gflops",
+        "matmul_gflops",
+        gf,
+        "(report)",
+        lambda r: True,
+    )
     print("(6) playground latency", flush=True)
     res = bench_playground_latency()
     if "skipped" in res:
         rows.append(("(6) playground latency", "-", "-", "-", "-", f"skipped: {res['skipped']}"))
     else:
-        rows.append(("(6) playground latency", "; ".join(f"{k}={v}" for k, v in res.items()),
-                     "-", "-", "-", "(report)"))
+        rows.append(
+            (
+                "(6) playground latency",
+                "; ".join(f"{k}={v}" for k, v in res.items()),
+                "-",
+                "-",
+                "-",
+                "(report)",
+            )
+        )
     print(f"  {rows[-1]}", flush=True)
     if build:
         print("(7) book build (minutes)", flush=True)
@@ -414,11 +518,27 @@ def run_all(quick: bool = False, build: bool = False) -> list[tuple]:
         else:
             for name, limit in (("cold", 180), ("rebuild", 30)):
                 ok = res[name] <= limit
-                rows.append((f"(7) make book, {name}", f"{res[name]:.1f} s", "-", "-",
-                             f"<= {limit} s", "met" if ok else "MISSED"))
+                rows.append(
+                    (
+                        f"(7) make book, {name}",
+                        f"{res[name]:.1f} s",
+                        "-",
+                        "-",
+                        f"<= {limit} s",
+                        "met" if ok else "MISSED",
+                    )
+                )
     else:
-        rows.append(("(7) make book cold / rebuild", "-", "-", "-", "<= 180 s / <= 30 s",
-                     "not run (pass --build)"))
+        rows.append(
+            (
+                "(7) make book cold / rebuild",
+                "-",
+                "-",
+                "-",
+                "<= 180 s / <= 30 s",
+                "not run (pass --build)",
+            )
+        )
     return rows
 
 

@@ -95,8 +95,9 @@ class Network:
             raise ValueError(
                 f"sizes needs at least an input and an output size, got {list(sizes)!r}"
             )
-        self.sizes = tuple(_validate.positive_int(f"layer size sizes[{i}]", n)
-                           for i, n in enumerate(sizes))
+        self.sizes = tuple(
+            _validate.positive_int(f"layer size sizes[{i}]", n) for i, n in enumerate(sizes)
+        )
         _validate.choice("hidden activation", hidden, activations.HIDDEN)
         losses.check_pair(output, loss)
         if np.dtype(dtype) not in (np.dtype(np.float32), np.dtype(np.float64)):
@@ -188,19 +189,24 @@ class Network:
             )
         Yarr = _validate.as_2d_float("Y", Yarr, self.dtype)
         if Yarr.shape != (M, nL):
-            raise ValueError(f"Y must have shape ({M}, {nL}) to match X and the output layer, "
-                             f"got {Yarr.shape}")
+            raise ValueError(
+                f"Y must have shape ({M}, {nL}) to match X and the output layer, got {Yarr.shape}"
+            )
         if self.loss_name == "cross_entropy":
             if Yarr.min() < 0 or Yarr.max() > 1:
-                raise ValueError("cross_entropy targets must lie in [0, 1], got values from "
-                                 f"{Yarr.min()} to {Yarr.max()}")
+                raise ValueError(
+                    "cross_entropy targets must lie in [0, 1], got values from "
+                    f"{Yarr.min()} to {Yarr.max()}"
+                )
             if self.output == "softmax":
                 sums = Yarr.sum(axis=1)
                 if not np.allclose(sums, 1.0, atol=1e-4):
                     i = int(np.argmax(np.abs(sums - 1.0)))
-                    raise ValueError("softmax cross_entropy targets must be one-hot or "
-                                     f"probabilities summing to 1 per row; row {i} sums to "
-                                     f"{sums[i]}")
+                    raise ValueError(
+                        "softmax cross_entropy targets must be one-hot or "
+                        f"probabilities summing to 1 per row; row {i} sums to "
+                        f"{sums[i]}"
+                    )
         return Yarr
 
     # ----------------------------------------------------------------- forward
@@ -281,7 +287,10 @@ class Network:
         return deltas
 
     def deltas(self, X, Y) -> Indexed:
-        r"""Per-sample errors ``delta[l]`` $= \partial C_m/\partial z^l_m$, l = 1..L, ``(M, n_l)``."""
+        r"""Per-sample errors ``delta[l]`` $= \partial C_m/\partial z^l_m$ for l = 1..L.
+
+        Each is an ``(M, n_l)`` array: row m is :math:`(\delta^l_m)^\mathsf{T}`.
+        """
         return self.backward(X, Y).delta
 
     def gradients(self, X, Y):
@@ -326,20 +335,41 @@ class Network:
                 da_dz = np.diag(activations.get(self.activation(l)).derivative(z, a))
             n = self.sizes[l]
             dz_dW = np.einsum("ij,k->ijk", np.eye(n, dtype=self.dtype), a_prev)
-            out.append({"dz_da_prev": self.weights[l - 1].copy(), "da_dz": da_dz,
-                        "dz_dW": dz_dW})
+            out.append({"dz_da_prev": self.weights[l - 1].copy(), "da_dz": da_dz, "dz_dW": dz_dW})
         return out
 
     # ----------------------------------------------------------------- training
-    def fit(self, X, Y, epochs: int = 100, batch_size: int = 32, learning_rate: float = 0.1,
-            momentum: float = 0.0, seed: int = 0, callback=None, l2: float = 0.0,
-            validation=None, evaluate: bool = True):
+    def fit(
+        self,
+        X,
+        Y,
+        epochs: int = 100,
+        batch_size: int = 32,
+        learning_rate: float = 0.1,
+        momentum: float = 0.0,
+        seed: int = 0,
+        callback=None,
+        l2: float = 0.0,
+        validation=None,
+        evaluate: bool = True,
+    ):
         """Minibatch SGD; see :func:`backprop.train.fit` for every argument."""
         from .train import fit
 
-        return fit(self, X, Y, epochs=epochs, batch_size=batch_size,
-                   learning_rate=learning_rate, momentum=momentum, seed=seed,
-                   callback=callback, l2=l2, validation=validation, evaluate=evaluate)
+        return fit(
+            self,
+            X,
+            Y,
+            epochs=epochs,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            momentum=momentum,
+            seed=seed,
+            callback=callback,
+            l2=l2,
+            validation=validation,
+            evaluate=evaluate,
+        )
 
     def accuracy(self, X, y) -> float:
         """Fraction of rows classified correctly.
@@ -355,8 +385,9 @@ class Network:
             pred = (A[:, 0] >= cut).astype(int)
             truth = y.reshape(-1) if y.ndim == 2 and y.shape[1] == 1 else y
             if truth.ndim != 1 or truth.shape[0] != A.shape[0]:
-                raise ValueError(f"y must have shape ({A.shape[0]},) or ({A.shape[0]}, 1), "
-                                 f"got {y.shape}")
+                raise ValueError(
+                    f"y must have shape ({A.shape[0]},) or ({A.shape[0]}, 1), got {y.shape}"
+                )
             return float(np.mean(pred == (truth >= cut)))
         pred = A.argmax(axis=1)
         truth = y.argmax(axis=1) if y.ndim == 2 else y

@@ -45,9 +45,20 @@ class History:
         return len(self.loss)
 
 
-def fit(net, X, Y, epochs: int = 100, batch_size: int = 32, learning_rate: float = 0.1,
-        momentum: float = 0.0, seed: int = 0, callback=None, l2: float = 0.0,
-        validation=None, evaluate: bool = True) -> History:
+def fit(
+    net,
+    X,
+    Y,
+    epochs: int = 100,
+    batch_size: int = 32,
+    learning_rate: float = 0.1,
+    momentum: float = 0.0,
+    seed: int = 0,
+    callback=None,
+    l2: float = 0.0,
+    validation=None,
+    evaluate: bool = True,
+) -> History:
     r"""Train ``net`` in place by minibatch SGD and return a :class:`History`.
 
     Parameters
@@ -92,19 +103,23 @@ def fit(net, X, Y, epochs: int = 100, batch_size: int = 32, learning_rate: float
 
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         for epoch in range(1, epochs + 1):
-            saved = ([W.copy() for W in Ws], [b.copy() for b in bs],
-                     None if vW is None else ([v.copy() for v in vW], [v.copy() for v in vb]))
+            saved = (
+                [W.copy() for W in Ws],
+                [b.copy() for b in bs],
+                None if vW is None else ([v.copy() for v in vW], [v.copy() for v in vb]),
+            )
             order = rng.permutation(M)
             # One shuffled copy per epoch; each minibatch is then a slice (a view, no copy).
             X_epoch, Y_epoch = X[order], Y[order]
             running = 0.0
             for start in range(0, M, batch_size):
-                Xb = X_epoch[start:start + batch_size]
-                Yb = Y_epoch[start:start + batch_size]
+                Xb = X_epoch[start : start + batch_size]
+                Yb = Y_epoch[start : start + batch_size]
                 dW, db, fp = net._gradients_unchecked(Xb, Yb)
                 if not evaluate:  # sum of the batch's C_m; divided by M after the epoch
-                    running += float(losses.per_sample(net.loss_name, net.output, fp.z[L],
-                                                       fp.a[L], Yb).sum())
+                    running += float(
+                        losses.per_sample(net.loss_name, net.output, fp.z[L], fp.a[L], Yb).sum()
+                    )
                 for l in range(L):
                     if l2:
                         dW[l] += l2 * Ws[l]
@@ -147,12 +162,16 @@ def _restore(Ws, bs, vW, vb, saved):
 def divergence_message(losses_so_far, epoch: int, learning_rate: float) -> str:
     """Explain a divergence in words: where, how fast the loss grew, and what to try."""
     suggestion = float(f"{learning_rate / 10:.1g}")
-    text = (f"Training diverged at epoch {epoch}: the loss became infinite or NaN, so the "
-            f"step overshoots the minimum. The weights from before epoch {epoch} were kept.")
+    text = (
+        f"Training diverged at epoch {epoch}: the loss became infinite or NaN, so the "
+        f"step overshoots the minimum. The weights from before epoch {epoch} were kept."
+    )
     finite = [v for v in losses_so_far if np.isfinite(v)]
     if len(finite) >= 2 and finite[0] > 0:
         factor = finite[-1] / finite[0]
         if factor > 1:
-            text += (f" Before that the loss grew by a factor {factor:.3g} between epoch 1 "
-                     f"and epoch {len(finite)}.")
+            text += (
+                f" Before that the loss grew by a factor {factor:.3g} between epoch 1 "
+                f"and epoch {len(finite)}."
+            )
     return text + f" Try a learning rate below {suggestion:g} (it was {learning_rate:g})."
