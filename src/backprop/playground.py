@@ -1,0 +1,509 @@
+r"""The model behind the book's live figures: settings in, trained network and figure data out.
+
+Nothing here draws or imports a widget library: :mod:`backprop.widgets` is a thin layer of
+controls and matplotlib over these functions, and the tests drive them without a display.
+
+Two experiments:
+
+* :func:`train` (chapter *Playground*): a softmax classifier on a 2-D data set of
+  :mod:`backprop.datasets` or on the 8x8 digits. :class:`Result` holds the training and test
+  loss per epoch, the accuracies, the decision regions on a grid, the confusion matrix, and the
+  gradient norm $\lVert \partial C/\partial W^l \rVert_F$ of every layer over training.
+* :func:`train_curve` (chapter *Gradient descent and minibatch SGD*): a small regression
+  network whose loss curve shows what the learning rate, batch size and momentum do.
+
+Both start every run from the same seeds, so equal settings give bit-identical results, and
+both report a run whose loss blows up in words (:func:`diagnose`), never as NaN data.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import functools
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _validate, datasets
+from .network import Network, one_hot
+from .train import History
+
+DATASETS_2D = ("moons", "circles", "xor", "spirals")
+DATASETS = DATASETS_2D + ("digits",)
+ACTIVATIONS = ("tanh", "relu", "sigmoid", "identity")
+LOSSES = ("cross_entropy", "mse")
+FEATURES = {
+    "x1": lambda X: X[:, 0],
+    "x2": lambda X: X[:, 1],
+    "x1^2": lambda X: X[:, 0] ** 2,
+    "x2^2": lambda X: X[:, 1] ** 2,
+    "x1*x2": lambda X: X[:, 0] * X[:, 1],
+    "sin(x1)": lambda X: np.sin(X[:, 0]),
+    "sin(x2)": lambda X: np.sin(X[:, 1]),
+}
+"""The input features a 2-D run may feed the network (TensorFlow Playground's seven)."""
+GROWTH = 2.0
+"""A run *overshoots* when its training loss rises above ``GROWTH`` times its initial loss."""
+
+
+# --------------------------------------------------------------------------- settings
+@dataclass(frozen=True)
+class Settings:
+    """Everything one playground run depends on (one field per control).
+
+    ``dataset``: one of :data:`DATASETS`; ``classes``: 2, or 3 for ``"spirals"``;
+    ``n_samples``: points of a 2-D data set (the digits have 1,797); ``noise``: standard
+    deviation of the data set's noise (for the digits: Gaussian noise added to the pixels,
+    which lie in [0, 1]); ``test_fraction``: share of the samples held out for testing;
+    ``hidden_layers`` x ``neurons``: the hidden layers; ``activation``: their $\\sigma$;
+    ``loss``: ``"cross_entropy"`` or ``"mse"`` (after a softmax output layer either way);
+    ``learning_rate`` ($\\eta$), ``batch_size``, ``epochs``, ``l2`` ($\\lambda$), ``momentum``
+    ($\\mu$): passed to :meth:`backprop.Network.fit`; ``seed``: initial weights and minibatch
+    order; ``data_seed``: the data set's noise and the train/test split; ``grid``: resolution
+    of the decision-region grid; ``features``: the inputs computed from the point
+    $(x_1, x_2)$ (keys of :data:`FEATURES`; ignored for the digits), so $n_0$ = their number.
+    """
+
+    dataset: str = "moons"
+    classes: int = 2
+    n_samples: int = 200
+    noise: float = 0.2
+    test_fraction: float = 0.3
+    hidden_layers: int = 2
+    neurons: int = 8
+    activation: str = "tanh"
+    loss: str = "cross_entropy"
+    learning_rate: float = 0.3
+    batch_size: int = 16
+    epochs: int = 40
+    l2: float = 0.0
+    momentum: float = 0.0
+    seed: int = 0
+    data_seed: int = 0
+    grid: int = 60
+    features: tuple = ("x1", "x2")
+
+    def __post_init__(self):
+        _validate.choice("dataset", self.dataset, DATASETS)
+        _validate.choice("activation", self.activation, ACTIVATIONS)
+        _validate.choice("loss", self.loss, LOSSES)
+        for name in ("n_samples", "neurons", "batch_size", "epochs", "grid"):
+            _validate.positive_int(name, getattr(self, name))
+        for name in ("hidden_layers", "seed", "data_seed"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+                raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
+        if self.classes not in (2, 3) or (self.classes == 3 and self.dataset != "spirals"):
+            raise ValueError(
+                f"classes must be 2 (or 3 for the spirals), got {self.classes!r} "
+                f"for dataset {self.dataset!r}"
+            )
+        if not 0 < self.test_fraction < 1:
+            raise ValueError(f"test_fraction must lie in (0, 1), got {self.test_fraction}")
+        _validate.nonnegative_float("noise", self.noise)
+        _validate.positive_float("learning_rate", self.learning_rate)
+        _validate.nonnegative_float("l2", self.l2)
+        _validate.nonnegative_float("momentum", self.momentum, upper=1.0)
+        features = tuple(self.features)
+        unknown = [f for f in features if f not in FEATURES]
+        if not features or unknown or len(set(features)) != len(features):
+            raise ValueError(
+                f"features must be distinct names from {tuple(FEATURES)}, at least one, "
+                f"got {self.features!r}"
+            )
+        object.__setattr__(self, "features", features)
+
+    def replace(self, **changes) -> Settings:
+        """A copy with some fields changed (validated like a new instance)."""
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def n_classes(self) -> int:
+        """Number of output neurons $n_L$."""
+        return 10 if self.dataset == "digits" else self.classes
+
+    @property
+    def sizes(self) -> tuple:
+        """The network's layer sizes $[n_0, n_1, \\dots, n_L]$."""
+        n0 = 64 if self.dataset == "digits" else len(self.features)
+        return (n0,) + (self.neurons,) * self.hidden_layers + (self.n_classes,)
+
+
+DIGITS_DEFAULTS = Settings(
+    dataset="digits",
+    noise=0.0,
+    test_fraction=0.25,
+    hidden_layers=1,
+    neurons=32,
+    learning_rate=0.5,
+    batch_size=32,
+    epochs=20,
+)
+"""Defaults of the digits playground: about 97 % test accuracy in a fraction of a second."""
+
+
+# --------------------------------------------------------------------------- data
+@dataclass(frozen=True)
+class Data:
+    """A train/test split: ``X_*`` ``(M, n_0)`` float64, ``y_*`` ``(M,)`` int labels."""
+
+    X_train: np.ndarray
+    X_test: np.ndarray
+    y_train: np.ndarray
+    y_test: np.ndarray
+
+
+@functools.lru_cache(maxsize=32)
+def _data(dataset, classes, n, noise, test_fraction, seed) -> Data:
+    if dataset == "digits":
+        X_tr, X_te, y_tr, y_te = datasets.digits(test_fraction, seed)
+        if noise > 0:
+            rng = np.random.default_rng(seed)
+            X_tr = np.clip(X_tr + noise * rng.standard_normal(X_tr.shape), 0.0, 1.0)
+            X_te = np.clip(X_te + noise * rng.standard_normal(X_te.shape), 0.0, 1.0)
+    else:
+        if dataset == "spirals":
+            X, y = datasets.spirals(n, classes=classes, noise=noise, seed=seed)
+        else:
+            X, y = datasets.DATASETS[dataset](n, noise=noise, seed=seed)
+        X_tr, X_te, y_tr, y_te = datasets.train_test_split(X, y, test_fraction, seed)
+    arrays = [np.array(a) for a in (X_tr, X_te, y_tr, y_te)]
+    for a in arrays:
+        a.flags.writeable = False  # shared by the cache: nobody may change them
+    return Data(*arrays)
+
+
+def feature_map(X: np.ndarray, features) -> np.ndarray:
+    """The network's inputs for points ``X`` ``(M, 2)``: one column per feature, ``(M, n_0)``."""
+    return np.column_stack([FEATURES[f](X) for f in features])
+
+
+def make_data(settings: Settings) -> Data:
+    """The train/test data of ``settings`` (cached: the same settings give the same arrays)."""
+    return _data(
+        settings.dataset,
+        settings.classes,
+        settings.n_samples,
+        float(settings.noise),
+        float(settings.test_fraction),
+        settings.data_seed,
+    )
+
+
+# --------------------------------------------------------------------------- results
+@dataclass(frozen=True)
+class Boundary:
+    """Class probabilities of the trained network on a ``G x G`` grid.
+
+    ``xs``, ``ys``: ``(G,)`` grid coordinates; ``proba``: ``(G, G, K)`` with
+    ``proba[i, j]`` $= a^L$ at the point ``(xs[j], ys[i])``; ``labels``: ``(G, G)`` argmax.
+    """
+
+    xs: np.ndarray
+    ys: np.ndarray
+    proba: np.ndarray
+    labels: np.ndarray
+
+
+@dataclass(frozen=True)
+class Result:
+    """One trained playground run and everything its figure shows.
+
+    ``train_loss``, ``test_loss``: ``(E + 1,)`` data loss before training (entry 0) and after
+    each completed epoch; ``grad_norms``: ``(E + 1, L)``, entry ``[e, l - 1]`` is
+    $\\lVert \\partial C/\\partial W^l \\rVert_F$ on the whole training set after epoch ``e``;
+    ``confusion``: ``(K, K)`` counts on the test set, row = true class, column = predicted;
+    ``misclassified``: indices into ``data.X_test``; ``boundary``: ``None`` for the digits;
+    ``status``: ``"ok"``, ``"overshoot"`` or ``"diverged"``, explained by ``message``;
+    ``notes``: remarks on vanishing or exploding gradients.
+    """
+
+    settings: Settings
+    net: Network
+    history: History
+    data: Data
+    train_loss: np.ndarray
+    test_loss: np.ndarray
+    grad_norms: np.ndarray
+    train_accuracy: float
+    test_accuracy: float
+    confusion: np.ndarray
+    misclassified: np.ndarray
+    boundary: Boundary | None
+    status: str
+    message: str
+    notes: tuple
+    seconds: float
+
+    @property
+    def epochs(self) -> np.ndarray:
+        """The epoch of each entry of the curves, ``0 .. E``."""
+        return np.arange(len(self.train_loss))
+
+    @property
+    def text(self) -> str:
+        """The status line shown under the figure: message plus notes."""
+        return " ".join((self.message,) + tuple(self.notes))
+
+
+def layer_gradient_norms(net: Network, X, Y) -> np.ndarray:
+    r"""$\lVert \partial C/\partial W^l \rVert_F$ for l = 1..L on ``(X, Y)``; shape ``(L,)``."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        dWs, _ = net.gradients(X, Y)
+        return np.array([np.sqrt(np.sum(dW * dW)) for dW in dWs])
+
+
+def suggested_rate(learning_rate: float) -> float:
+    """A rate to try after a blow-up: a tenth of ``learning_rate``, to one significant digit."""
+    return float(f"{learning_rate / 10:.1g}")
+
+
+def diagnose(history: History, losses, learning_rate: float) -> tuple:
+    """``(status, message)`` for a run whose data loss was ``losses`` (entry 0 before training).
+
+    ``"diverged"``: :func:`backprop.train.fit` stopped because the loss became NaN or infinite
+    (its ``history.message`` explains). ``"overshoot"``: the loss stayed finite but rose above
+    :data:`GROWTH` times its initial value. ``"ok"`` otherwise.
+    """
+    losses = np.asarray(losses, dtype=np.float64)
+    if history.diverged:
+        return "diverged", history.message
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        growth = losses / losses[0] if losses[0] > 0 else np.ones_like(losses)
+    worst = int(np.argmax(growth))
+    if growth[worst] > GROWTH:
+        first = int(np.argmax(growth > GROWTH))
+        return "overshoot", (
+            f"The step overshoots: the training loss grew by a factor {growth[worst]:.3g} at "
+            f"epoch {worst} (from {losses[0]:.3g} before training to {losses[worst]:.3g}; it "
+            f"first exceeded {GROWTH:g} times its start at epoch {first}). Try a learning rate "
+            f"below {suggested_rate(learning_rate):g} (it was {learning_rate:g})."
+        )
+    return "ok", ""
+
+
+def gradient_notes(grad_norms: np.ndarray) -> tuple:
+    """Words for vanishing or exploding gradients, read off the first epoch's norms."""
+    norms = grad_norms[0]
+    if norms.size < 2 or not np.all(np.isfinite(norms)) or norms[-1] == 0:
+        return ()
+    ratio = norms[0] / norms[-1]
+    L = norms.size
+    if ratio < 1e-2:
+        return (
+            f"Vanishing gradients: at the start the gradient of W^1 is {ratio:.1e} times "
+            f"that of W^{L}, so the first layer barely learns.",
+        )
+    if ratio > 1e2:
+        return (
+            f"Exploding gradients: at the start the gradient of W^1 is {ratio:.1e} times "
+            f"that of W^{L}.",
+        )
+    return ()
+
+
+def _boundary(net: Network, data: Data, G: int, features) -> Boundary:
+    X = np.concatenate([data.X_train, data.X_test])
+    lo, hi = X.min(axis=0) - 0.4, X.max(axis=0) + 0.4
+    xs, ys = np.linspace(lo[0], hi[0], G), np.linspace(lo[1], hi[1], G)
+    XX, YY = np.meshgrid(xs, ys)
+    with np.errstate(over="ignore", invalid="ignore"):
+        grid = feature_map(np.c_[XX.ravel(), YY.ravel()], features)
+        proba = net.predict(grid).reshape(G, G, -1)
+    proba = np.nan_to_num(proba, nan=1.0 / proba.shape[-1])
+    return Boundary(xs, ys, proba, proba.argmax(axis=-1))
+
+
+def confusion_matrix(y_true, y_pred, k: int) -> np.ndarray:
+    """Counts ``C[i, j]`` of samples of true class ``i`` predicted as ``j``; ``(k, k)`` int."""
+    C = np.zeros((k, k), dtype=np.int64)
+    np.add.at(C, (np.asarray(y_true), np.asarray(y_pred)), 1)
+    return C
+
+
+def one_blas_thread():
+    """A context in which NumPy's BLAS uses one thread (if threadpoolctl is installed).
+
+    The playground's matrices are tiny: a second BLAS thread only adds synchronisation, and on
+    a busy machine it can make a run several times slower (measured: digits 0.09 s with one
+    thread, 0.4-1.1 s with two while another process was running). Entering costs ~0.2 ms.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # optional: without it NumPy keeps its own thread count
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def train(settings: Settings | None = None, progress=None) -> Result:
+    """Build the data and network of ``settings``, train it, and collect the figure data.
+
+    ``progress(epoch, epochs)``, if given, is called after every epoch (for a progress bar).
+    """
+    with one_blas_thread(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return _train(Settings() if settings is None else settings, progress)
+
+
+def _train(s: Settings, progress) -> Result:
+    start = time.perf_counter()
+    data = make_data(s)
+    k = s.n_classes
+    if s.dataset == "digits":
+        X_train, X_test = data.X_train, data.X_test
+    else:
+        X_train, X_test = (
+            feature_map(data.X_train, s.features),
+            feature_map(data.X_test, s.features),
+        )
+    net = Network(list(s.sizes), hidden=s.activation, output="softmax", loss=s.loss, seed=s.seed)
+    Y_train, Y_test = one_hot(data.y_train, k), one_hot(data.y_test, k)
+    norms = [layer_gradient_norms(net, X_train, Y_train)]
+    first = (net.loss(X_train, Y_train), net.loss(X_test, Y_test))
+
+    def callback(epoch, net, history):
+        norms.append(layer_gradient_norms(net, X_train, Y_train))
+        if progress is not None:
+            progress(epoch, s.epochs)
+
+    history = net.fit(
+        X_train,
+        Y_train,
+        epochs=s.epochs,
+        batch_size=s.batch_size,
+        learning_rate=s.learning_rate,
+        momentum=s.momentum,
+        seed=s.seed,
+        callback=callback,
+        l2=s.l2,
+        validation=(X_test, Y_test),
+    )
+    train_loss = np.array([first[0], *history.loss])
+    test_loss = np.array([first[1], *history.validation_loss])
+    with np.errstate(over="ignore", invalid="ignore"):
+        pred = net.predict(X_test).argmax(axis=1)
+    status, message = diagnose(history, train_loss, s.learning_rate)
+    grad_norms = np.array(norms)
+    if status == "ok":
+        message = (
+            f"Trained {history.epochs_run} epochs in {time.perf_counter() - start:.2f} s: "
+            f"training loss {train_loss[0]:.3g} -> {train_loss[-1]:.3g}, test accuracy "
+            f"{np.mean(pred == data.y_test):.1%}."
+        )
+    return Result(
+        settings=s,
+        net=net,
+        history=history,
+        data=data,
+        train_loss=train_loss,
+        test_loss=test_loss,
+        grad_norms=grad_norms,
+        train_accuracy=net.accuracy(X_train, data.y_train),
+        test_accuracy=float(np.mean(pred == data.y_test)),
+        confusion=confusion_matrix(data.y_test, pred, k),
+        misclassified=np.flatnonzero(pred != data.y_test),
+        boundary=None if s.dataset == "digits" else _boundary(net, data, s.grid, s.features),
+        status=status,
+        message=message,
+        notes=gradient_notes(grad_norms),
+        seconds=time.perf_counter() - start,
+    )
+
+
+# --------------------------------------------------------------------------- loss curves
+@dataclass(frozen=True)
+class CurveSettings:
+    r"""One run of the gradient-descent chapter's experiment.
+
+    A ``[1, hidden, 1]`` tanh network with a linear output fits $y = \sin(\pi x) +$ noise on
+    ``n_samples`` points of $[-1, 1]$ with the squared error, by :meth:`Network.fit`.
+    """
+
+    learning_rate: float = 0.1
+    batch_size: int = 8
+    momentum: float = 0.0
+    epochs: int = 60
+    seed: int = 0
+    n_samples: int = 64
+    hidden: int = 16
+    noise: float = 0.1
+
+    def __post_init__(self):
+        _validate.positive_float("learning_rate", self.learning_rate)
+        for name in ("batch_size", "epochs", "n_samples", "hidden"):
+            _validate.positive_int(name, getattr(self, name))
+        _validate.nonnegative_float("momentum", self.momentum, upper=1.0)
+        _validate.nonnegative_float("noise", self.noise)
+
+    def replace(self, **changes) -> CurveSettings:
+        """A copy with some fields changed."""
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class CurveResult:
+    """``loss``: ``(E + 1,)`` training loss before training and after each completed epoch;
+    ``updates``: the number of parameter updates made by then; ``status`` and ``message``
+    as in :func:`diagnose`."""
+
+    settings: CurveSettings
+    net: Network
+    history: History
+    loss: np.ndarray
+    updates: np.ndarray
+    status: str
+    message: str
+
+    @property
+    def epochs(self) -> np.ndarray:
+        """The epoch of each entry of ``loss``, ``0 .. E``."""
+        return np.arange(len(self.loss))
+
+    @property
+    def label(self) -> str:
+        """A short legend entry: rate, batch size, momentum."""
+        s = self.settings
+        mu = f", μ={s.momentum:g}" if s.momentum else ""
+        return f"η={s.learning_rate:.3g}, B={s.batch_size}{mu}"
+
+
+def regression_data(n: int = 64, noise: float = 0.1, seed: int = 0):
+    r"""``X`` ``(n, 1)`` uniform on $[-1, 1]$ (sorted) and ``Y`` $= \sin(\pi X) +$ noise."""
+    rng = np.random.default_rng(seed)
+    X = np.sort(rng.uniform(-1.0, 1.0, size=(n, 1)), axis=0)
+    return X, np.sin(np.pi * X) + noise * rng.standard_normal((n, 1))
+
+
+def train_curve(settings: CurveSettings | None = None, progress=None) -> CurveResult:
+    """Train the regression network of ``settings`` and return its loss curve."""
+    s = CurveSettings() if settings is None else settings
+    X, Y = regression_data(s.n_samples, s.noise, s.seed)
+    net = Network([1, s.hidden, 1], hidden="tanh", output="identity", loss="mse", seed=s.seed)
+    first = net.loss(X, Y)
+
+    def callback(epoch, net, history):
+        if progress is not None:
+            progress(epoch, s.epochs)
+
+    history = net.fit(
+        X,
+        Y,
+        epochs=s.epochs,
+        batch_size=s.batch_size,
+        learning_rate=s.learning_rate,
+        momentum=s.momentum,
+        seed=s.seed,
+        callback=callback,
+    )
+    loss = np.array([first, *history.loss])
+    steps_per_epoch = -(-s.n_samples // min(s.batch_size, s.n_samples))
+    status, message = diagnose(history, loss, s.learning_rate)
+    if status == "ok":
+        message = (
+            f"{history.epochs_run} epochs of {steps_per_epoch} updates each: loss "
+            f"{loss[0]:.3g} -> {loss[-1]:.3g}."
+        )
+    return CurveResult(
+        s, net, history, loss, np.arange(len(loss)) * steps_per_epoch, status, message
+    )

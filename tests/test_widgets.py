@@ -1,0 +1,209 @@
+"""The playground's widgets, driven in code: set a control, assert what the reader would see.
+
+Every test sets control values the way a click does (``control.value = v`` or
+``Playground.set``) and asserts the model (sizes, activation), the figure data (boundary
+grid, curves) and the words under the figure. Rendering uses Agg (see conftest.py).
+"""
+
+import base64
+
+import numpy as np
+import pytest
+
+ipywidgets = pytest.importorskip("ipywidgets")
+
+import backprop  # noqa: E402
+from backprop import playground as pg  # noqa: E402
+from backprop import widgets  # noqa: E402
+
+FAST = pg.Settings(n_samples=80, epochs=8, grid=20)
+"""Small runs: the tests assert behaviour, not accuracy."""
+
+
+@pytest.fixture
+def play():
+    return widgets.Playground(FAST)
+
+
+def test_controls_show_the_settings(play):
+    assert set(play.controls) <= {f.name for f in pg.dataclasses.fields(pg.Settings)}
+    assert {"hidden_layers", "neurons", "activation", "learning_rate", "batch_size", "epochs",
+            "l2", "noise", "test_fraction", "seed", "loss", "dataset", "features"} <= set(
+        play.controls
+    )  # fmt: skip
+    assert play.settings() == FAST
+    assert isinstance(play.controls["learning_rate"], ipywidgets.FloatLogSlider)
+
+
+def test_layers_neurons_activation_change_the_model(play):
+    before = play.png
+    play.set(hidden_layers=3, neurons=5, activation="relu")
+    net = play.result.net
+    assert net.sizes == (2, 5, 5, 5, 2) and net.hidden == "relu"
+    assert play.figure_data["grad_norms"].shape == (FAST.epochs + 1, 4)
+    assert play.figure_data["sizes"] == (2, 5, 5, 5, 2)
+    assert play.png != before
+    play.controls["hidden_layers"].value = 0  # one control by hand: a linear classifier
+    assert play.result.net.sizes == (2, 2)
+
+
+def test_dataset_classes_and_features(play):
+    play.set(dataset="spirals3")
+    assert play.result.settings.dataset == "spirals" and play.result.net.sizes[-1] == 3
+    assert play.figure_data["proba"].shape == (FAST.grid, FAST.grid, 3)
+    assert set(np.unique(play.result.data.y_train)) == {0, 1, 2}
+    play.set(dataset="circles", features=("x1", "x2", "x1^2"))
+    assert play.result.net.sizes[0] == 3 and play.result.settings.classes == 2
+
+
+def test_curves_and_progress_follow_epochs_and_loss(play):
+    play.set(epochs=5, loss="mse")
+    fd = play.figure_data
+    assert fd["train_loss"].shape == fd["test_loss"].shape == (6,)
+    np.testing.assert_array_equal(fd["epochs"], np.arange(6))
+    assert play.progress.max == play.progress.value == 5
+    assert play.result.net.loss_name == "mse"
+    np.testing.assert_array_equal(fd["train_loss"], play.result.train_loss)
+
+
+def test_boundary_grid_covers_the_data_and_moves_with_the_seed(play):
+    fd = play.figure_data
+    assert fd["boundary"].shape == (FAST.grid, FAST.grid)
+    X = np.concatenate([play.result.data.X_train, play.result.data.X_test])
+    assert fd["xs"][0] < X[:, 0].min() and fd["xs"][-1] > X[:, 0].max()
+    assert fd["ys"][0] < X[:, 1].min() and fd["ys"][-1] > X[:, 1].max()
+    np.testing.assert_allclose(fd["proba"].sum(axis=-1), 1.0, rtol=1e-12)
+    before = fd["proba"].copy()
+    play.set(seed=3)
+    assert not np.allclose(play.figure_data["proba"], before)
+
+
+def test_noise_and_test_share_change_the_data(play):
+    n_test = len(play.result.data.y_test)
+    play.set(test_fraction=0.5, noise=0.0)
+    assert len(play.result.data.y_test) == FAST.n_samples // 2 != n_test
+    play.set(data_seed=1)
+    assert play.result.settings.data_seed == 1
+
+
+def test_l2_batch_and_momentum_reach_the_training(play):
+    play.set(l2=0.1, batch_size=4, momentum=0.5)
+    s = play.result.settings
+    assert (s.l2, s.batch_size, s.momentum) == (0.1, 4, 0.5)
+    weights_l2 = sum(float(np.sum(W**2)) for W in play.result.net.weights)
+    play.set(l2=0.0)
+    assert sum(float(np.sum(W**2)) for W in play.result.net.weights) > weights_l2
+
+
+def test_overshoot_is_reported_in_words_not_nan(play):
+    play.set(learning_rate=10.0, epochs=20)
+    assert play.result.status == "overshoot"
+    assert "overshoots" in play.message and "Try a learning rate below 1 " in play.message
+    assert play.progress.bar_style == "warning"
+    assert "#b00020" in play.text.value
+    assert np.all(np.isfinite(play.figure_data["train_loss"]))
+
+
+def test_divergence_is_reported_in_words(play):
+    play.set(activation="identity", learning_rate=10.0, hidden_layers=6)
+    assert play.result.status == "diverged"
+    assert play.message.startswith("Training diverged at epoch 1")
+    assert "Try a learning rate below 1 " in play.message
+    for key in ("train_loss", "test_loss"):
+        assert np.all(np.isfinite(play.figure_data[key]))  # only the epochs before it
+    assert play.progress.bar_style == "danger"
+    assert np.all(np.isfinite(play.result.net.predict(play.result.data.X_test)))
+
+
+def test_vanishing_gradients_are_named(play):
+    play.set(hidden_layers=6, activation="sigmoid")
+    assert "Vanishing gradients" in play.message
+    norms = play.figure_data["grad_norms"]
+    assert norms.shape[1] == 7 and norms[0, 0] < 1e-2 * norms[0, -1]
+
+
+def test_same_settings_reproduce_and_a_change_retrains_from_the_same_seed(play):
+    first = (play.png, play.figure_data["train_loss"].copy())
+    other = widgets.Playground(FAST)
+    assert other.png == first[0]
+    play.set(seed=5)
+    assert play.png != first[0]
+    play.set(seed=FAST.seed)
+    assert play.png == first[0]
+    np.testing.assert_array_equal(play.figure_data["train_loss"], first[1])
+
+
+def test_output_holds_the_figure(play):
+    (output,) = play.output.outputs
+    assert output["output_type"] == "display_data"
+    assert base64.b64decode(output["data"]["image/png"]) == play.png
+    assert play.png.startswith(b"\x89PNG")
+
+
+def test_save_writes_a_loadable_npz(play, tmp_path):
+    play.save_path.value = str(tmp_path / "net")
+    play.save_button.click()
+    path = tmp_path / "net.npz"
+    assert path.exists() and str(path) in play.message
+    loaded = backprop.Network.load(path)
+    X = play.result.data.X_test
+    np.testing.assert_array_equal(loaded.predict(X), play.result.net.predict(X))
+    assert loaded.sizes == play.result.net.sizes and loaded.hidden == play.result.net.hidden
+
+
+def test_impossible_settings_give_words_and_unknown_controls_raise(play):
+    play.set(features=())
+    assert "cannot be trained" in play.message and "features" in play.message
+    with pytest.raises(KeyError, match="no control named"):
+        play.set(colour="red")
+
+
+def test_digits_playground():
+    play = widgets.Playground(pg.DIGITS_DEFAULTS.replace(epochs=2, neurons=8))
+    assert "dataset" not in play.controls and "features" not in play.controls
+    assert play.result.net.sizes == (64, 8, 10)
+    fd = play.figure_data
+    assert fd["confusion"].shape == (10, 10) and "boundary" not in fd
+    assert fd["confusion"].sum() == len(play.result.data.y_test)
+    assert len(fd["misclassified"]) == fd["confusion"].sum() - np.trace(fd["confusion"])
+    before = play.png
+    play.set(noise=0.3, hidden_layers=2)
+    assert play.result.net.sizes == (64, 8, 8, 10) and play.png != before
+
+
+@pytest.fixture(scope="module")
+def explorer():
+    return widgets.precomputed_explorer(pg.Settings(n_samples=60, epochs=4, grid=16))
+
+
+def test_explorer_has_24_images_and_dom_classes(explorer):
+    images = [img for row in explorer.images for img in row]
+    assert len(images) == 24 and len(explorer.outer.children) == 6
+    assert all(len(inner.children) == 4 for inner in explorer.outer.children)
+    assert all(bytes(img.value).startswith(b"\x89PNG") for img in images)
+    assert len({bytes(img.value) for img in images}) == 24  # every run draws its own figure
+    assert all("bp-explorer-figure" in img._dom_classes for img in images)
+    assert "bp-explorer" in explorer.widget._dom_classes
+    assert "bp-explorer-lr" in explorer.lr_slider._dom_classes
+    assert "bp-explorer-hidden" in explorer.hidden_slider._dom_classes
+    assert explorer.total_bytes < 1_500_000
+
+
+def test_explorer_links_sliders_to_stacks(explorer):
+    lr, hidden, outer = explorer.lr_slider, explorer.hidden_slider, explorer.outer
+    assert [v for _, v in lr.options] == list(widgets.LEARNING_RATES)
+    assert [v for _, v in hidden.options] == list(widgets.HIDDEN_SIZES)
+    links = [(link.source, link.target) for link in explorer.links]
+    assert isinstance(explorer.links[0], ipywidgets.widgets.widget_link.Link)
+    assert links[0] == ((lr, "index"), (outer, "selected_index"))
+    assert links[1:] == [((hidden, "index"), (inner, "selected_index")) for inner in outer.children]
+    assert outer.selected_index == lr.index and lr.value == 0.3  # the default rate
+    assert all(inner.selected_index == hidden.index for inner in outer.children)
+    assert hidden.value == 8
+
+
+def test_explorer_runs_are_the_grid(explorer):
+    for row, lr in zip(explorer.runs, widgets.LEARNING_RATES):
+        for (settings, status, accuracy), n in zip(row, widgets.HIDDEN_SIZES):
+            assert settings.learning_rate == lr and settings.neurons == n
+            assert status in ("ok", "overshoot", "diverged") and 0 <= accuracy <= 1
