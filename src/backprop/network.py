@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -28,11 +29,11 @@ from ._indexed import Indexed
 DTYPES = (np.float32, np.float64)
 
 
-@dataclass(frozen=True)
-class ForwardPass:
+class ForwardPass(NamedTuple):
     r"""Everything the forward pass computed: ``z[l]`` for l = 1..L, ``a[l]`` for l = 0..L.
 
-    ``z[l]`` and ``a[l]`` have shape ``(M, n_l)``; ``a[0]`` is the input ``X``.
+    ``z[l]`` and ``a[l]`` have shape ``(M, n_l)``; ``a[0]`` is the input ``X``. (A named
+    tuple: immutable, and cheap to build once per training step.)
     """
 
     z: Indexed
@@ -218,20 +219,22 @@ class Network:
     def _forward(self, X: np.ndarray) -> ForwardPass:
         zs, As = [], [X]
         A = X
-        for l, (W, b) in enumerate(zip(self.weights, self.biases), start=1):
+        for W, b, sigma in zip(self.weights, self.biases, self._activation_functions()):
             Z = A @ W.T
             Z += b
-            A = self._activate(l, Z)
+            A = sigma(Z)
             zs.append(Z)
             As.append(A)
         return ForwardPass(z=Indexed(zs, 1), a=Indexed(As, 0))
 
-    def _activate(self, l: int, Z: np.ndarray) -> np.ndarray:
-        # The names were validated in __init__, so look them up directly (hot path).
-        name = self.output if l == len(self.weights) else self.hidden
-        if name == "softmax":
-            return activations.softmax(Z)
-        return activations.ELEMENTWISE[name].f(Z)
+    def _activation_functions(self) -> list:
+        r"""The functions $\sigma_1, \dots, \sigma_L$ (names were validated in __init__)."""
+        out = (
+            activations.softmax
+            if self.output == "softmax"
+            else activations.ELEMENTWISE[self.output].f
+        )
+        return [activations.ELEMENTWISE[self.hidden].f] * (self.L - 1) + [out]
 
     def predict(self, X) -> np.ndarray:
         r"""The network's output $a^L$ for each row of ``X``: ``(M, n_0)`` -> ``(M, n_L)``."""

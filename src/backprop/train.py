@@ -111,31 +111,23 @@ def fit(
             order = rng.permutation(M)
             # One shuffled copy per epoch; each minibatch is then a slice (a view, no copy).
             X_epoch, Y_epoch = X[order], Y[order]
-            running = 0.0
+            outputs = []  # (z^L, a^L) of every minibatch, kept for evaluate=False
             for start in range(0, M, batch_size):
                 Xb = X_epoch[start : start + batch_size]
                 Yb = Y_epoch[start : start + batch_size]
                 dW, db, fp = net._gradients_unchecked(Xb, Yb)
-                if not evaluate:  # sum of the batch's C_m; divided by M after the epoch
-                    running += float(
-                        losses.per_sample(net.loss_name, net.output, fp.z[L], fp.a[L], Yb).sum()
-                    )
-                for l in range(L):
-                    if l2:
-                        dW[l] += l2 * Ws[l]
-                    if vW is None:
-                        dW[l] *= lr
-                        Ws[l] -= dW[l]
-                        db[l] *= lr
-                        bs[l] -= db[l]
-                    else:
-                        vW[l] *= mu
-                        vW[l] -= lr * dW[l]
-                        Ws[l] += vW[l]
-                        vb[l] *= mu
-                        vb[l] -= lr * db[l]
-                        bs[l] += vb[l]
-            loss = net.loss(X, Y) if evaluate else running / M
+                if not evaluate:
+                    outputs.append((fp.z[L], fp.a[L]))
+                _sgd_step(Ws, bs, dW, db, vW, vb, lr, mu, l2)
+            if evaluate:
+                loss = net.loss(X, Y)
+            else:
+                # The minibatch losses, all evaluated at once after the epoch: each batch's
+                # outputs were computed with the weights of its own step, so this is the
+                # mean of the minibatch losses, at the cost of one loss call per epoch.
+                Z = np.concatenate([z for z, _ in outputs])
+                A = np.concatenate([a for _, a in outputs])
+                loss = losses.value(net.loss_name, net.output, Z, A, Y_epoch)
             finite = np.isfinite(loss) and all(np.all(np.isfinite(W)) for W in Ws)
             if not finite:
                 _restore(Ws, bs, vW, vb, saved)
@@ -149,6 +141,25 @@ def fit(
                 history.stopped_early = True
                 break
     return history
+
+
+def _sgd_step(Ws, bs, dW, db, vW, vb, lr, mu, l2):
+    """One update of every parameter in place; the gradient arrays are consumed."""
+    for l, (W, b) in enumerate(zip(Ws, bs)):
+        if l2:
+            dW[l] += l2 * W
+        if vW is None:  # theta <- theta - eta * grad
+            dW[l] *= lr
+            W -= dW[l]
+            db[l] *= lr
+            b -= db[l]
+        else:  # v <- mu v - eta * grad;  theta <- theta + v
+            vW[l] *= mu
+            vW[l] -= lr * dW[l]
+            W += vW[l]
+            vb[l] *= mu
+            vb[l] -= lr * db[l]
+            b += vb[l]
 
 
 def _restore(Ws, bs, vW, vb, saved):
