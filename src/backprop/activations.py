@@ -32,6 +32,8 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     ``sigmoid(-1000.0)`` is ``0.0`` without a warning, and tiny values such as
     $\sigma(-30) \approx 9.4 \times 10^{-14}$ keep all their digits (the tempting
     $\tfrac12(1+\tanh(z/2))$ loses them to cancellation). Shape in = shape out.
+
+    In the book: Equation :eq:`eq-sq-sigmoid`.
     """
     z = np.asarray(z)
     e = np.exp(-np.abs(z))
@@ -40,7 +42,10 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
 
 
 def sigmoid_derivative(z: np.ndarray, a: np.ndarray) -> np.ndarray:
-    r"""$\sigma'(z) = \sigma(z)(1-\sigma(z)) = a(1-a)$. Shape of ``a``."""
+    r"""$\sigma'(z) = \sigma(z)(1-\sigma(z)) = a(1-a)$. Shape of ``a``.
+
+    In the book: Equation :eq:`eq-sq-dsigmoid`.
+    """
     return a * (1.0 - a)
 
 
@@ -80,6 +85,8 @@ def softmax(Z: np.ndarray) -> np.ndarray:
     Subtracting the row maximum changes nothing mathematically (numerator and denominator
     both gain the factor $e^{-m}$) but keeps every exponent $\le 0$, so logits of $\pm 10^4$
     give finite probabilities. ``Z``: ``(M, n)`` or ``(n,)``; returns the same shape.
+
+    In the book: Equations :eq:`eq-ce-softmax` and :eq:`eq-ce-shift`.
     """
     Z = np.asarray(Z)
     shifted = Z - Z.max(axis=-1, keepdims=True)
@@ -89,7 +96,10 @@ def softmax(Z: np.ndarray) -> np.ndarray:
 
 
 def log_softmax(Z: np.ndarray) -> np.ndarray:
-    r"""Row-wise $\log a_i = z_i - \operatorname{logsumexp}(z)$, finite for any finite logits."""
+    r"""Row-wise $\log a_i = z_i - \operatorname{logsumexp}(z)$, finite for any finite logits.
+
+    In the book: the log-sum-exp form :eq:`eq-ce-lse`.
+    """
     Z = np.asarray(Z)
     shifted = Z - Z.max(axis=-1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
@@ -100,6 +110,8 @@ def softmax_jacobian(a: np.ndarray) -> np.ndarray:
 
     ``a``: ``(n,)`` softmax output; returns ``(n, n)`` with entry ``[i, j]`` $= \partial a_i /
     \partial z_j = a_i([i=j] - a_j)$. The off-diagonal entries are not zero.
+
+    In the book: Equation :eq:`eq-ce-jacobian`.
     """
     a = np.asarray(a)
     if a.ndim != 1:

@@ -17,7 +17,10 @@ import numpy as np
 
 
 def relative_error(a, b) -> float:
-    r"""$\lVert a-b\rVert / (\lVert a\rVert + \lVert b\rVert)$; 0.0 when both are zero."""
+    r"""$\lVert a-b\rVert / (\lVert a\rVert + \lVert b\rVert)$; 0.0 when both are zero.
+
+    In the book: Equation :eq:`eq-gc-relative`.
+    """
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
         raise ValueError(f"relative_error needs equal shapes, got {a.shape} and {b.shape}")
@@ -30,6 +33,8 @@ def numerical_derivative(f, x, h: float = 1e-6, method: str = "central") -> np.n
 
     ``method="central"``: $(f(x+he_i) - f(x-he_i))/2h$; ``"forward"``: $(f(x+he_i) -
     f(x))/h$. Returns an array of the shape of ``x``. ``x`` is not modified.
+
+    In the book: Equations :eq:`eq-gc-forward` and :eq:`eq-gc-central`.
     """
     if method not in ("central", "forward"):
         raise ValueError(f"method must be 'central' or 'forward', got {method!r}")
@@ -120,6 +125,8 @@ def directional_check(
 
     Costs 2 loss evaluations per direction whatever the number of parameters. Returns the
     largest relative error $|g\cdot v - \tilde d| / (|g\cdot v| + |\tilde d|)$.
+
+    In the book: Equation :eq:`eq-gc-directional`.
     """
     dWs, dbs = net.gradients(X, Y) if gradients is None else gradients
     rng = np.random.default_rng(seed)

@@ -30,6 +30,8 @@ def dense_forward(A_prev: np.ndarray, W: np.ndarray, b: np.ndarray):
 
     ``A_prev``: ``(M, n_{l-1})``, ``W``: ``(n_l, n_{l-1})``, ``b``: ``(n_l,)``.
     Returns ``(Z, cache)`` with ``Z``: ``(M, n_l)`` and ``cache = (A_prev, W)``.
+
+    In the book: Equation :eq:`eq-forward-batch`.
     """
     Z = A_prev @ W.T
     Z += b
@@ -44,6 +46,9 @@ def dense_backward(D: np.ndarray, cache):
     $(W^l)^{\mathsf T}\delta^l_m$ as rows; ``dW`` ``(n_l, n_{l-1})``
     $= \frac1M\sum_m \delta^l_m (a^{l-1}_m)^{\mathsf T}$; ``db`` ``(n_l,)`` $= \frac1M\sum_m
     \delta^l_m$.
+
+    In the book: Equations :eq:`eq-grad-W`, :eq:`eq-grad-b` and the product in
+    :eq:`eq-delta-recursion`.
     """
     A_prev, W = cache
     M = D.shape[0]

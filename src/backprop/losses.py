@@ -59,7 +59,10 @@ def mse_per_sample(A: np.ndarray, Y: np.ndarray) -> np.ndarray:
 
 
 def softmax_cross_entropy_per_sample(Z: np.ndarray, Y: np.ndarray) -> np.ndarray:
-    r"""$C_m = -\sum_j y_{mj}\log\operatorname{softmax}(z_m)_j$ from the logits; ``(M,)``."""
+    r"""$C_m = -\sum_j y_{mj}\log\operatorname{softmax}(z_m)_j$ from the logits; ``(M,)``.
+
+    In the book: Equations :eq:`eq-ce-cost` and :eq:`eq-ce-lse`.
+    """
     return -np.einsum("mj,mj->m", Y, activations.log_softmax(Z))
 
 
@@ -89,6 +92,9 @@ def output_delta(loss: str, output: str, Z: np.ndarray, A: np.ndarray, Y: np.nda
     derivative of the loss and of the output activation cancel (chapter *Softmax outputs
     with cross-entropy*). For ``mse`` it is $\nabla_a C \odot \sigma'(z^L)$, or
     $J_{\text{softmax}}^{\mathsf T} (a - y)$ for a softmax output.
+
+    In the book: Equations :eq:`eq-delta-output`, :eq:`eq-sq-delta-half`, :eq:`eq-ce-delta` and
+    :eq:`eq-ce-binary`.
     """
     if loss == "cross_entropy":
         if output == "softmax":

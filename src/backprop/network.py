@@ -212,7 +212,11 @@ class Network:
 
     # ----------------------------------------------------------------- forward
     def forward(self, X) -> ForwardPass:
-        r"""Run the forward pass, keeping every $z^l$ and $a^l$ (``X``: ``(M, n_0)``)."""
+        r"""Run the forward pass, keeping every $z^l$ and $a^l$ (``X``: ``(M, n_0)``).
+
+        In the book: Equations :eq:`eq-forward-z`, :eq:`eq-forward-a` and, for a batch,
+        :eq:`eq-forward-batch`.
+        """
         X = self.check_X(X)
         return self._forward(X)
 
@@ -241,7 +245,10 @@ class Network:
         return self.forward(X).a[self.L]
 
     def loss(self, X, Y) -> float:
-        """The loss (mean over the M samples) of the outputs for ``X`` against targets ``Y``."""
+        r"""The loss (mean over the M samples) of the outputs for ``X`` against targets ``Y``.
+
+        In the book: the mean cost :eq:`eq-loss-mean`.
+        """
         X = self.check_X(X)
         Y = self.check_Y(Y, X.shape[0])
         fp = self._forward(X)
@@ -264,6 +271,9 @@ class Network:
         ``D[l] = (D[l+1] @ W[l+1]) * dsigma(Z[l])``; and
         $\partial C/\partial W^l = \frac1M \sum_m \delta^l_m (a^{l-1}_m)^{\mathsf T}$
         = ``D[l].T @ A[l-1] / M``, $\partial C/\partial b^l$ = mean of the rows of ``D[l]``.
+
+        In the book: Equations :eq:`eq-delta-output`, :eq:`eq-delta-recursion`, :eq:`eq-grad-b`,
+        :eq:`eq-grad-W`, averaged over the batch as in :eq:`eq-mb-mean-gradient`.
         """
         X = self.check_X(X)
         Y = self.check_Y(Y, X.shape[0])
@@ -293,6 +303,8 @@ class Network:
         r"""Per-sample errors ``delta[l]`` $= \partial C_m/\partial z^l_m$ for l = 1..L.
 
         Each is an ``(M, n_l)`` array: row m is :math:`(\delta^l_m)^\mathsf{T}`.
+
+        In the book: Equations :eq:`eq-delta-output` and :eq:`eq-delta-recursion`.
         """
         return self.backward(X, Y).delta
 
@@ -324,6 +336,8 @@ class Network:
         \sigma'(z^l)$, or $\operatorname{diag}(a) - aa^{\mathsf T}$ for softmax), and
         ``"dz_dW"`` $= \partial z^l_i/\partial W^l_{jk} = [i=j]\,a^{l-1}_k$ as an array
         ``(n_l, n_l, n_{l-1})``.
+
+        In the book: Equations :eq:`eq-bp-local-dz` and :eq:`eq-bp-local-dtheta`.
         """
         x = np.asarray(x, dtype=self.dtype)
         if x.shape != (self.sizes[0],):

@@ -76,6 +76,9 @@ def fit(
         (weights only, not biases); ``history.loss`` still reports the data loss.
     validation : optional ``(X_val, Y_val)`` evaluated after every epoch.
     evaluate : see :class:`History`.
+
+    In the book: the update :eq:`eq-gd-update`, with momentum :eq:`eq-gd-momentum` and weight decay
+    :eq:`eq-pg-l2`.
     """
     X = net.check_X(X)
     Y = net.check_Y(Y, X.shape[0])
