@@ -1,5 +1,5 @@
-# Backpropagation, derived and executed: set-up, build, tests.
-# `make book` and `make test` work on a fresh machine with Python 3.10+ and make.
+# Backpropagation, derived and executed: set-up, build, tests, publishing.
+# `make book` and `make test` work on a fresh machine with Python 3.10+, make and Node.js (npm).
 
 PYTHON ?= python3
 VENV   := .venv
@@ -9,9 +9,13 @@ STAMP  := $(VENV)/.installed-stamp
 JB     := $(BIN)/jupyter-book
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
-LINT_PATHS := src tests chapters benchmarks
+LINT_PATHS := src tests chapters benchmarks _ext
+NODE_STAMP := node_modules/.installed-stamp
+PUBLISH_BRANCH ?= gh-pages
+SITE_URL := https://backprop-book.github.io/backprop-book/
 
-.PHONY: help setup book test lint unit book-strict browser serve lab clean chapter freeze bench
+.PHONY: help setup book test lint unit book-strict browser serve lab clean chapter freeze bench \
+	publish gh-pages
 
 help:
 	@echo "make book    set up .venv and build the site into _build/html"
@@ -20,6 +24,8 @@ help:
 	@echo "make lab     open the chapters in JupyterLab (.md opens as a notebook)"
 	@echo "make chapter CH=chapters/backprop.md   execute one chapter and report errors"
 	@echo "make bench   benchmarks against PyTorch/scikit-learn (writes benchmarks/results.md)"
+	@echo "make browser check the built site in Chromium, offline (screenshots in _build/screenshots)"
+	@echo "make publish build, then commit _build/html to the local $(PUBLISH_BRANCH) branch (no push)"
 	@echo "make clean   remove _build and caches (keeps .venv)"
 
 # The virtual environment is rebuilt only when the requirements change.
@@ -29,7 +35,14 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $(STAMP)
 
-setup: $(STAMP)
+# The site serves MathJax, require.js and the widget renderer itself: the exact versions of
+# package-lock.json, copied into _build/html/_vendor by _ext/vendored_assets.py.
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: install Node.js (>= 18)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $(NODE_STAMP)
+
+setup: $(STAMP) $(NODE_STAMP)
 
 # jupyter-cache re-executes a notebook only when its code cells change; it cannot see edits to
 # src/backprop (MyST-NB#299), so a newer package file empties the cache first.
@@ -42,7 +55,7 @@ book: setup _build/.jupyter_cache
 
 lint: setup
 	$(BIN)/ruff check $(LINT_PATHS)
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks _ext
 	$(BIN)/codespell $(LINT_PATHS) README.md intro.md
 
 unit: setup
@@ -53,8 +66,9 @@ book-strict: setup
 	rm -rf _build/.jupyter_cache _build/html _build/jupyter_execute
 	$(JB) build . -W -n --keep-going --all
 
+# Chromium (Playwright) against _build/html, offline; prints pages tested, math typeset, size.
 browser: setup
-	$(BIN)/pytest -q -m browser
+	$(BIN)/pytest -q -m browser tests/browser
 
 test: lint unit book-strict browser
 
@@ -70,6 +84,24 @@ chapter: setup
 
 bench: setup
 	$(PY) benchmarks/run.py
+
+# Publishing: the built site goes on the $(PUBLISH_BRANCH) branch of this clone as one fresh
+# commit (ghp-import, as the Jupyter Book docs recommend); nothing is pushed. GitHub Pages
+# serves that branch at $(SITE_URL) once it is pushed:
+#   git push --force origin $(PUBLISH_BRANCH)
+publish: book
+	@$(MAKE) --no-print-directory gh-pages
+
+gh-pages:
+	@test -f _build/html/index.html || { echo "no _build/html/index.html: run 'make book' first"; exit 1; }
+	@# The branch is generated: drop the previous local one so it holds exactly one commit
+	@# (ghp-import --no-history alone does that only when origin/$(PUBLISH_BRANCH) exists).
+	@git update-ref -d refs/heads/$(PUBLISH_BRANCH) 2>/dev/null || true
+	$(BIN)/ghp-import --no-jekyll --no-history --branch $(PUBLISH_BRANCH) \
+		--message "Publish the book built from $$(git rev-parse --short HEAD 2>/dev/null || echo 'a working tree')" \
+		_build/html
+	@echo "Branch $(PUBLISH_BRANCH) now holds the site. Publish it with:"
+	@echo "  git push --force origin $(PUBLISH_BRANCH)    # served at $(SITE_URL)"
 
 freeze:
 	$(PY) -m pip freeze --exclude-editable | grep -v '^-e' > requirements.txt.new

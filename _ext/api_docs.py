@@ -1,0 +1,115 @@
+r"""The API appendix: the package's docstrings as the book writes them.
+
+* **Dollar math in docstrings.** The package writes math in its (raw) docstrings the way the
+  chapters do: ``$...$`` inline and ``$$...$$`` displayed. autodoc reads docstrings as
+  reStructuredText, where a dollar is just a dollar; ``autodoc-process-docstring`` rewrites
+  them to ``:math:`...``` and ``.. math::`` before napoleon turns the NumPy-style sections
+  into fields.
+* **Short names.** The package re-exports its main objects (``backprop.Network`` is
+  ``backprop.network.Network``, ``backprop.fit`` is ``backprop.train.fit``). The appendix
+  documents each object once, where it is defined; a reference to the short name (as the
+  chapters write it, e.g. ``{py:meth}`backprop.Network.fit```) resolves to that entry.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+
+from sphinx.application import Sphinx
+
+PACKAGE = "backprop"
+
+# $x$ not preceded/followed by a word character or another dollar; no newline inside.
+_INLINE = re.compile(r"(?<![\\$\w`])\$(?=\S)([^$\n]+?)(?<=\S)\$(?![\w$])")
+_LITERAL = re.compile(r"(``.*?``)")
+
+
+def _inline(line: str) -> str:
+    """``$x$`` -> ``:math:`x``` outside ``literal`` spans of one line."""
+    parts = _LITERAL.split(line)
+    for i in range(0, len(parts), 2):
+        parts[i] = _INLINE.sub(lambda m: ":math:`" + m.group(1).replace("`", r"\`") + "`", parts[i])
+    return "".join(parts)
+
+
+def dollars_to_rst(lines: list[str]) -> list[str]:
+    """Rewrite ``$$...$$`` blocks (one or more lines) and inline ``$...$`` as reST math."""
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        stripped = line.strip()
+        if stripped.startswith("$$"):
+            indent = line[: len(line) - len(line.lstrip())]
+            body = [stripped[2:]]
+            while not body[-1].rstrip().endswith("$$") and i + 1 < len(lines):
+                i += 1
+                body.append(lines[i].strip())
+            body[-1] = body[-1].rstrip()[:-2]
+            out += [f"{indent}.. math::", ""]
+            out += [f"{indent}   {t}" for t in body if t.strip()]
+            out.append("")
+        else:
+            out.append(_inline(line))
+        i += 1
+    return out
+
+
+def _annotation_name(obj) -> str | None:
+    ann = getattr(getattr(obj, "fget", None), "__annotations__", {}).get("return")
+    return ann if isinstance(ann, str) else getattr(ann, "__name__", None)
+
+
+def on_docstring(app, what, name, obj, options, lines: list[str]) -> None:
+    # napoleon reads the first line of a property's docstring as "type: description" when it
+    # holds ": " ("1-based view: ``net.W[l]`` is ..." would get the type "1-based view");
+    # give it the property's annotated type instead.
+    if what == "property" and lines and ": " in lines[0] and _annotation_name(obj):
+        lines[0] = f"{_annotation_name(obj)}: {lines[0]}"
+    lines[:] = dollars_to_rst(lines)
+
+
+def _canonical(target: str, context: str | None = None) -> str | None:
+    """Where the object named ``target`` is defined, for a name the package re-exports.
+
+    ``backprop.Network.fit`` -> ``backprop.network.Network.fit``; with ``context`` (the module
+    whose docstring holds the reference) an imported bare name such as ``Indexed`` in
+    ``backprop.symbolic`` -> ``backprop._indexed.Indexed``.
+    """
+    head, _, rest = target.partition(".")
+    if head == PACKAGE and rest:
+        namespace, (name, _, tail) = PACKAGE, rest.partition(".")
+    elif context and context.split(".")[0] == PACKAGE:
+        namespace, name, tail = context, head, rest
+    else:
+        return None
+    try:
+        obj = getattr(importlib.import_module(namespace), name, None)
+    except ImportError:
+        return None
+    module = getattr(obj, "__module__", None)
+    if obj is None or not module or module == namespace or not hasattr(obj, "__qualname__"):
+        return None
+    if module.split(".")[0] != PACKAGE:
+        return None
+    return ".".join(filter(None, [module, obj.__qualname__, tail]))
+
+
+def resolve_short_names(app: Sphinx, env, node, contnode):
+    if node.get("refdomain") != "py":
+        return None
+    target = _canonical(node.get("reftarget", ""), node.get("py:module"))
+    if target is None:
+        return None
+    domain = env.get_domain("py")
+    return domain.resolve_xref(
+        env, node["refdoc"], app.builder, node["reftype"], target, node, contnode
+    )
+
+
+def setup(app: Sphinx):
+    # Before napoleon (priority 500) so that its fields receive reST math.
+    app.connect("autodoc-process-docstring", on_docstring, priority=400)
+    app.connect("missing-reference", resolve_short_names)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,101 @@
+"""Small fixes to the pages of the stock Jupyter Book 1.x site.
+
+* **Duplicated inline scripts.** Sphinx 7.4 stores an inline script registered after the
+  builder exists (``app.add_js_file(None, body=...)`` from sphinx-thebe's
+  ``env-before-read-docs`` and sphinx-togglebutton's ``builder-inited`` handlers) twice: in the
+  builder with the file name ``None`` and in the registry, from which
+  ``StandaloneHTMLBuilder.prepare_writing`` adds it again as ``''``; ``None != ''``, so every
+  page carries both copies. ``const THEBE_JS_URL = ...`` declared twice is a SyntaxError in
+  every page's console ("Identifier 'THEBE_JS_URL' has already been declared"). The
+  ``html-page-context`` handler below drops the second copy of any script.
+* **Executed notebooks.** The theme offers each chapter's ``.ipynb`` (copied from
+  ``_build/jupyter_execute``), but with ``execute_notebooks: cache`` MyST-NB 1.4 writes the
+  notebook *before* merging the cached outputs (``NotebookClientCache`` merges into a copy),
+  so the download had no outputs and no widget state. After each chapter is read, the
+  cached outputs are merged into that file.
+* **Colab launch links.** Colab opens ``.ipynb`` files from GitHub only, and the chapters are
+  MyST Markdown. The theme copies each chapter's executed notebook to ``_sources/`` (it is the
+  ``.ipynb`` download of the page), and ``make publish`` puts the site on the ``gh-pages``
+  branch, so the Colab button opens ``<repository>/blob/gh-pages/_sources/<page>.ipynb``.
+  Binder and JupyterHub open the chapter's ``.md`` from the repository (jupytext is in
+  ``requirements.txt``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sphinx.application import Sphinx
+
+PAGES_BRANCH = "gh-pages"
+
+
+def _script_key(js) -> tuple:
+    name = getattr(js, "filename", js) or ""
+    attrs = getattr(js, "attributes", {})
+    return (str(name), tuple(sorted((k, str(v)) for k, v in attrs.items())))
+
+
+def drop_duplicate_scripts(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen = set()
+    unique = []
+    for js in scripts:
+        key = _script_key(js)
+        if key not in seen:
+            seen.add(key)
+            unique.append(js)
+    scripts[:] = unique
+
+
+def merge_cached_outputs(app: Sphinx, doctree) -> None:
+    if getattr(app.config, "nb_execution_mode", None) != "cache":
+        return
+    build = Path(app.outdir).parent
+    path = build / "jupyter_execute" / f"{app.env.docname}.ipynb"
+    if not path.is_file():
+        return
+    import nbformat
+    from jupyter_cache import get_cache
+
+    nb = nbformat.read(path, as_version=4)
+    if any(c.get("outputs") for c in nb.cells if c.cell_type == "code"):
+        return
+    cache = get_cache(app.config.nb_execution_cache_path or build / ".jupyter_cache")
+    try:
+        _, merged = cache.merge_match_into_notebook(nb)
+    except KeyError:  # not executed (e.g. excluded from execution)
+        return
+    merged.metadata.pop("source_map", None)
+    nbformat.write(merged, path)
+
+
+def colab_notebook_url(app: Sphinx, pagename: str) -> str | None:
+    """Colab URL of the executed notebook of ``pagename`` on the published branch."""
+    options = app.config.html_theme_options
+    repo = options.get("repository_url", "").rstrip("/")
+    colab = options.get("launch_buttons", {}).get("colab_url", "").rstrip("/")
+    if not (repo.startswith("https://github.com/") and colab):
+        return None
+    org_repo = repo.removeprefix("https://github.com/")
+    return f"{colab}/github/{org_repo}/blob/{PAGES_BRANCH}/_sources/{pagename}.ipynb"
+
+
+def retarget_colab(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    url = colab_notebook_url(app, pagename)
+    if url is None or not context.get("ipynb_source"):
+        return
+    for group in context.get("header_buttons", []):
+        for button in group.get("buttons", []) if isinstance(group, dict) else []:
+            if button.get("text") == "Colab":
+                button["url"] = url
+
+
+def setup(app: Sphinx):
+    app.connect("doctree-read", merge_cached_outputs)
+    # After the theme's own handlers (priority 501) and every extension adding scripts.
+    app.connect("html-page-context", retarget_colab, priority=800)
+    app.connect("html-page-context", drop_duplicate_scripts, priority=950)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

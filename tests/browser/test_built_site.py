@@ -1,0 +1,71 @@
+"""The built site's files and links (no browser needed, but the site must be built):
+notebook downloads, launch links, vendored scripts, and no duplicated inline scripts.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from browser_support import ROOT, SITE
+
+pytestmark = pytest.mark.browser
+
+REPO = "backprop-book/backprop-book"
+NOTEBOOK_CHAPTERS = sorted(
+    p.stem
+    for p in (ROOT / "chapters").glob("*.md")
+    if "```{code-cell}" in p.read_text(encoding="utf-8")
+    and (SITE / f"chapters/{p.stem}.html").exists()
+)
+
+
+def test_every_built_notebook_chapter_is_checked():
+    assert NOTEBOOK_CHAPTERS, f"no built chapter with code in {SITE}: run make book"
+
+
+@pytest.mark.parametrize("stem", NOTEBOOK_CHAPTERS)
+def test_chapter_offers_its_executed_notebook_and_launch_links(stem):
+    html = (SITE / "chapters" / f"{stem}.html").read_text(encoding="utf-8")
+    assert f'href="../_sources/chapters/{stem}.ipynb"' in html, "no .ipynb download button"
+    nb = json.loads((SITE / "_sources" / "chapters" / f"{stem}.ipynb").read_text())
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert 'find_spec("backprop")' in "".join(code[0]["source"])
+    assert code[0]["metadata"]["tags"] == ["remove-cell"]
+    assert any(c.get("outputs") for c in code), "the download is the executed notebook"
+    links = set(re.findall(r'href="(https://[^"]+)"', html))
+    assert f"https://mybinder.org/v2/gh/{REPO}/main?urlpath=lab/tree/chapters/{stem}.md" in links
+    assert (
+        f"https://colab.research.google.com/github/{REPO}/blob/gh-pages/_sources/chapters/"
+        f"{stem}.ipynb" in links
+    )
+    assert any(
+        u.startswith("https://datahub.berkeley.edu/hub/user-redirect/git-pull") for u in links
+    )
+    assert f"https://github.com/{REPO}" in links
+    assert any(u.startswith(f"https://github.com/{REPO}/issues/new") for u in links)
+
+
+def test_no_page_declares_an_inline_script_twice():
+    for page in SITE.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert html.count("const THEBE_JS_URL") <= 1, page
+        assert html.count("var togglebuttonSelector") <= 1, page
+
+
+def test_the_site_serves_its_scripts_itself():
+    assert (SITE / "_vendor" / "mathjax" / "tex-chtml-full.js").is_file()
+    assert (SITE / "_vendor" / "requirejs" / "require.js").is_file()
+    assert (SITE / "_vendor" / "jupyter-widgets" / "embed-amd.js").is_file()
+    for page in SITE.rglob("*.html"):
+        srcs = re.findall(r'<script[^>]+src="([^"]+)"', page.read_text(encoding="utf-8"))
+        assert not [s for s in srcs if "://" in s], (page, srcs)
+    favicon = SITE / "_static" / "favicon.svg"
+    assert favicon.is_file() and 'rel="icon" href="_static/favicon.svg"' in (
+        SITE / "intro.html"
+    ).read_text(encoding="utf-8")
+
+
+def test_copyright_year():
+    assert "2026" in (SITE / "intro.html").read_text(encoding="utf-8")

@@ -1,0 +1,261 @@
+"""The website's configuration and sources agree with each other (no build, no browser).
+
+The browser tests (tests/browser) check the built site; these catch the same mistakes earlier:
+a chapter missing from the table of contents, an install cell pointing at another repository,
+a script path that the site does not vendor, a citation key that does not exist.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+TOC = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+CHAPTERS = sorted((ROOT / "chapters").glob("*.md"))
+REPO_URL = CONFIG["repository"]["url"]
+SITE_URL = "https://backprop-book.github.io/backprop-book/"
+SPHINX = CONFIG["sphinx"]["config"]
+
+sys.path.insert(0, str(ROOT / "_ext"))
+api_docs = importlib.import_module("api_docs")
+book_site = importlib.import_module("book_site")
+vendored_assets = importlib.import_module("vendored_assets")
+
+INSTALL_CELL = f"""\
+# Colab or any kernel without the book's package: install it from the repository once.
+# In the book build and in `make lab` the package is installed, so this cell does nothing.
+import importlib.util
+import subprocess
+import sys
+
+if importlib.util.find_spec("backprop") is None:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet",
+         "git+{REPO_URL}"],
+        check=True,
+    )"""
+
+
+def code_cells(path):
+    jupytext = pytest.importorskip("jupytext")
+    return [c for c in jupytext.read(path).cells if c.cell_type == "code"]
+
+
+def toc_files(node) -> list[str]:
+    found = [node["file"]] if "file" in node else []
+    for key in ("parts", "chapters", "sections"):
+        for child in node.get(key, []):
+            found += toc_files(child)
+    return found
+
+
+# ------------------------------------------------------------------ chapters and contents
+def test_repository_url_is_the_books():
+    assert REPO_URL == "https://github.com/backprop-book/backprop-book"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
+def test_first_code_cell_installs_the_package_from_the_repository(path):
+    cells = code_cells(path)
+    if not cells:
+        pytest.skip(f"{path.name} has no code")
+    first = cells[0]
+    assert first.metadata.get("tags") == ["remove-cell"], "hidden on the site"
+    assert first.source.strip() == INSTALL_CELL, (
+        f"{path.name}: the first code cell must be the install-if-missing cell of notation.md, "
+        f"installing from {REPO_URL} (the repository URL of _config.yml)"
+    )
+
+
+def test_table_of_contents_lists_every_chapter_and_only_existing_files():
+    listed = toc_files(TOC)
+    assert len(listed) == len(set(listed)), "a file is listed twice"
+    missing_files = [
+        f for f in listed if not any((ROOT / f).with_suffix(s).exists() for s in (".md", ".ipynb"))
+    ]
+    assert not missing_files, f"_toc.yml lists files that do not exist: {missing_files}"
+    chapters = {f"chapters/{p.stem}" for p in CHAPTERS}
+    assert not chapters - set(listed), f"not in _toc.yml: {sorted(chapters - set(listed))}"
+    assert TOC["root"] == "intro"
+
+
+def test_appendices_end_the_book():
+    last = TOC["parts"][-1]
+    assert last["caption"] == "Appendices"
+    assert [c["file"] for c in last["chapters"]][-2:] == ["chapters/api", "chapters/bibliography"]
+
+
+def test_api_appendix_documents_every_module():
+    text = (ROOT / "chapters" / "api.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\.\. automodule:: (\S+)", text, flags=re.M))
+    modules = {"backprop"} | {
+        f"backprop.{m}"
+        for m in ("network train activations losses layers gradcheck symbolic datasets io".split())
+    }
+    assert modules <= documented, sorted(modules - documented)
+
+
+def _python_references():
+    pattern = re.compile(r"\{py:(?:func|class|meth|mod|attr|data)\}`(?:[^`<]*<)?([\w.]+)>?`")
+    for path in CHAPTERS + [ROOT / "intro.md"]:
+        for target in pattern.findall(path.read_text(encoding="utf-8")):
+            yield path.name, target
+
+
+def _resolve(target):
+    parts = target.split(".")
+    obj = importlib.import_module(parts[0])
+    for i, name in enumerate(parts[1:], start=1):
+        try:
+            obj = getattr(obj, name)
+        except AttributeError:
+            obj = importlib.import_module(".".join(parts[: i + 1]))
+    return obj
+
+
+def test_python_references_in_chapters_name_real_objects():
+    missing = []
+    for name, target in _python_references():
+        try:
+            _resolve(target)
+        except (ImportError, AttributeError):
+            missing.append(f"{name}: {target}")
+    assert not missing, f"references to objects the package does not have: {missing}"
+
+
+def test_every_citation_key_is_in_references_bib():
+    bib = (ROOT / "references.bib").read_text(encoding="utf-8")
+    keys = set(re.findall(r"^@\w+\{([^,]+),", bib, flags=re.M))
+    assert {"rumelhart1986", "nielsen2015", "goodfellow2016", "baydin2018", "glorot2010"} <= keys
+    cited = set()
+    for path in CHAPTERS + [ROOT / "intro.md"]:
+        for group in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", path.read_text(encoding="utf-8")):
+            cited |= {k.strip() for k in group.split(",")}
+    assert cited <= keys, f"cited but not in references.bib: {sorted(cited - keys)}"
+    assert "```{bibliography}" in (ROOT / "chapters" / "bibliography.md").read_text()
+
+
+# ------------------------------------------------------------------ configuration
+def test_book_metadata_and_buttons():
+    assert str(CONFIG["copyright"]) == "2026"
+    html = CONFIG["html"]
+    assert html["use_repository_button"] and html["use_issues_button"]
+    assert (ROOT / html["favicon"]).is_file()
+    assert html["baseurl"] == SITE_URL
+    launch = CONFIG["launch_buttons"]
+    for key in ("binderhub_url", "jupyterhub_url", "colab_url"):
+        assert launch[key].startswith("https://"), key
+    assert CONFIG["execute"]["raise_on_error"] is True
+
+
+def test_tex_macros_are_defined_once_for_mathjax_3():
+    macros = SPHINX["mathjax3_config"]["tex"]["macros"]
+    assert {"R", "T", "diag"} <= set(macros)
+
+
+def test_pages_load_mathjax_and_widgets_from_the_site_itself():
+    scripts = [SPHINX["mathjax_path"], *SPHINX["nb_ipywidgets_js"]]
+    assert all("://" not in s for s in scripts), scripts
+    vendored = {
+        f"_static/../{vendored_assets.VENDOR_DIR}/{dest}" for _, dest, _ in vendored_assets.ASSETS
+    }
+    for script in scripts:
+        assert f"_static/{script}" in vendored, f"{script} is not a file _ext vendors"
+    assert list(SPHINX["nb_ipywidgets_js"])[-1].endswith("embed-amd.js")
+    assert "require.js" in list(SPHINX["nb_ipywidgets_js"])[-2]
+
+
+def test_no_javascript_under_static():
+    """Jupyter Book links every .js under _static into every page."""
+    assert not list((ROOT / "_static").rglob("*.js"))
+
+
+def test_npm_packages_are_pinned_and_locked():
+    deps = json.loads((ROOT / "package.json").read_text())["dependencies"]
+    lock = json.loads((ROOT / "package-lock.json").read_text())["packages"]
+    assert set(deps) == {"mathjax", "requirejs", "@jupyter-widgets/html-manager"}
+    for name, version in deps.items():
+        assert re.fullmatch(r"\d+\.\d+\.\d+", version), f"{name} not pinned: {version}"
+        assert lock[f"node_modules/{name}"]["version"] == version
+    assert deps["mathjax"].startswith("3.")
+
+
+def test_vendored_assets_exist_in_node_modules():
+    node_modules = ROOT / "node_modules"
+    if not node_modules.is_dir():
+        pytest.skip("node_modules not installed (make setup runs npm ci)")
+    for src, _, pattern in vendored_assets.ASSETS:
+        if src.startswith(vendored_assets.LOCAL):
+            path = ROOT / "_ext" / "assets" / src.removeprefix(vendored_assets.LOCAL + "/")
+        else:
+            path = node_modules / src
+        assert path.exists(), path
+        if pattern:
+            assert list(path.glob(pattern)), f"{path}/{pattern}"
+
+
+def test_readme_says_how_to_publish():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "make publish" in readme and SITE_URL in readme
+
+
+# ------------------------------------------------------------------ the _ext helpers
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("shape $M \\times n_0$.", "shape :math:`M \\times n_0`."),
+        ("$a$ and $b$", ":math:`a` and :math:`b`"),
+        ("costs $5 and $6", "costs $5 and $6"),
+        ("``'$x$'`` stays", "``'$x$'`` stays"),
+        ("no math", "no math"),
+    ],
+)
+def test_inline_dollar_math_becomes_the_math_role(line, expected):
+    assert api_docs.dollars_to_rst([line]) == [expected]
+
+
+def test_display_dollar_math_becomes_a_math_directive():
+    lines = ["Text:", "", "$$z^l = W^l a^{l-1} + b^l,$$", "", "after"]
+    assert api_docs.dollars_to_rst(lines) == [
+        "Text:",
+        "",
+        ".. math::",
+        "",
+        "   z^l = W^l a^{l-1} + b^l,",
+        "",
+        "",
+        "after",
+    ]
+    multi = ["  $$", "  a = b", "  $$"]
+    assert api_docs.dollars_to_rst(multi) == ["  .. math::", "", "     a = b", ""]
+
+
+def test_short_names_resolve_to_where_objects_are_defined():
+    assert api_docs._canonical("backprop.Network.fit") == "backprop.network.Network.fit"
+    assert api_docs._canonical("backprop.fit") == "backprop.train.fit"
+    assert api_docs._canonical("backprop.gradcheck.check_gradients") is None  # a module
+    assert api_docs._canonical("numpy.ndarray") is None
+    assert api_docs._canonical("Indexed", "backprop.network") == "backprop._indexed.Indexed"
+    assert api_docs._canonical("np", "backprop.network") is None  # not the package's
+
+
+def test_colab_opens_the_published_notebook():
+    class App:
+        class config:
+            html_theme_options = {
+                "repository_url": REPO_URL,
+                "launch_buttons": {"colab_url": "https://colab.research.google.com"},
+            }
+
+    assert book_site.colab_notebook_url(App, "chapters/notation") == (
+        "https://colab.research.google.com/github/backprop-book/backprop-book/blob/gh-pages/"
+        "_sources/chapters/notation.ipynb"
+    )
