@@ -29,7 +29,7 @@ def test_default_run_converges_and_is_drawn(explorer):
     ax_loss, ax_fit = explorer.fig.axes
     assert ax_loss.get_xlabel().startswith("epoch") and "loss" in ax_loss.get_ylabel()
     assert ax_fit.get_xlabel() and ax_fit.get_ylabel()
-    assert explorer.fig._suptitle.get_text() == explorer.text
+    assert " ".join(explorer.fig._suptitle.get_text().split()) == explorer.text
     drawn = [line.get_ydata() for line in ax_loss.get_lines()]
     assert any(np.array_equal(y, loss) for y in drawn)
 
@@ -74,7 +74,7 @@ def test_divergent_rate_is_reported_in_words_without_nan(explorer):
     e = r.history.diverged_epoch
     assert explorer.text.startswith(f"Diverged at epoch {e}:")
     assert "try a learning rate below 0.5" in explorer.text
-    assert explorer.text in explorer.fig._suptitle.get_text()
+    assert " ".join(explorer.fig._suptitle.get_text().split()) == explorer.text
     assert explorer.progress.bar_style == "danger"
     for ax in explorer.fig.axes:
         for line in ax.get_lines():

@@ -17,6 +17,7 @@ and wires controls, and keeps what it drew in attributes so that tests can check
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 import ipywidgets as widgets
@@ -152,15 +153,16 @@ def draw(result: CurveResult, reference: CurveResult | None = None):
     """A two-panel figure of ``result``: loss curve (log scale) and fitted function.
 
     Returns ``(fig, data)`` with ``data`` from :func:`figure_data`. The headline (in words,
-    red when the run overshoots or diverges) is the figure's title.
+    red when the run overshoots or diverges, wrapped onto two lines if long) is the figure's
+    title.
     """
     data = figure_data(result, reference)
     fig, (ax, ax_fit) = plt.subplots(
         1,
         2,
-        figsize=(10, 3.8),
+        figsize=(8.5, 3.6),
         width_ratios=(1.4, 1),
-        gridspec_kw=dict(left=0.08, right=0.98, bottom=0.14, top=0.84, wspace=0.22),
+        gridspec_kw=dict(left=0.09, right=0.98, bottom=0.15, top=0.83, wspace=0.25),
     )  # fixed margins: tight_layout would cost more than the training
     if reference is not None:
         ax.semilogy(
@@ -200,7 +202,8 @@ def draw(result: CurveResult, reference: CurveResult | None = None):
     ax_fit.set_title("the trained network")
     ax_fit.legend(loc="lower right", fontsize=9)
     bad = result.status != "ok"
-    fig.suptitle(data["headline"], color="C3" if bad else "black", fontsize=11)
+    headline = textwrap.fill(data["headline"], 90)  # a long diagnosis takes two lines
+    fig.suptitle(headline, color="C3" if bad else "black", fontsize=10.5)
     return fig, data
 
 
