@@ -361,8 +361,7 @@ def bench_build(source: Path = ROOT) -> dict:
 
     Runs in a temporary ``git clone`` of ``source`` (the committed book, so the shared tree
     and its ``_build`` are untouched), with the clone's ``.venv`` and ``node_modules`` linked
-    to those of ``source``. ``make -o <stamp>`` keeps make from re-running ``pip install``:
-    that would re-point the shared editable install of ``backprop`` at the clone.
+    to those of ``source``; ``make -o <stamp>`` keeps make from re-running the set-up.
     """
     venv = source / ".venv"
     with tempfile.TemporaryDirectory(prefix="backprop-build-") as tmp:
@@ -371,7 +370,11 @@ def bench_build(source: Path = ROOT) -> dict:
         (clone / ".venv").symlink_to(venv)
         if (source / "node_modules").exists() and not (clone / "node_modules").exists():
             (clone / "node_modules").symlink_to(source / "node_modules")
-        make = ["make", "-o", str(clone / ".venv" / ".installed-stamp"), "book"]
+        # -o takes make's own (relative) target names: never re-run pip or npm here, since
+        # `pip install -e .` would re-point the shared editable install at the clone and
+        # `npm ci` would empty the shared node_modules.
+        make = ["make", "-o", ".venv/.installed-stamp", "-o", "node_modules/.installed-stamp"]
+        make.append("book")
         times = {}
         for name in ("cold", "rebuild"):
             t0 = time.perf_counter()
