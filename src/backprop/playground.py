@@ -28,7 +28,7 @@ import numpy as np
 
 from . import _validate, datasets
 from .network import Network, one_hot
-from .train import History
+from .train import History, suggested_rate
 
 DATASETS_2D = ("moons", "circles", "xor", "spirals")
 DATASETS = DATASETS_2D + ("digits",)
@@ -253,11 +253,6 @@ def layer_gradient_norms(net: Network, X, Y) -> np.ndarray:
     with np.errstate(over="ignore", invalid="ignore"):
         dWs, _ = net.gradients(X, Y)
         return np.array([np.sqrt(np.sum(dW * dW)) for dW in dWs])
-
-
-def suggested_rate(learning_rate: float) -> float:
-    """A rate to try after a blow-up: a tenth of ``learning_rate``, to one significant digit."""
-    return float(f"{learning_rate / 10:.1g}")
 
 
 def diagnose(history: History, losses, learning_rate: float) -> tuple:

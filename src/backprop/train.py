@@ -173,9 +173,14 @@ def _restore(Ws, bs, vW, vb, saved):
             dst[...] = src
 
 
+def suggested_rate(learning_rate: float) -> float:
+    """A rate to try after a blow-up: a tenth of ``learning_rate``, to one significant digit."""
+    return float(f"{learning_rate / 10:.1g}")
+
+
 def divergence_message(losses_so_far, epoch: int, learning_rate: float) -> str:
     """Explain a divergence in words: where, how fast the loss grew, and what to try."""
-    suggestion = float(f"{learning_rate / 10:.1g}")
+    suggestion = suggested_rate(learning_rate)
     text = (
         f"Training diverged at epoch {epoch}: the loss became infinite or NaN, so the "
         f"step overshoots the minimum. The weights from before epoch {epoch} were kept."
