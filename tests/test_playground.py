@@ -52,3 +52,32 @@ def test_equal_settings_give_bit_identical_runs():
     np.testing.assert_array_equal(a.grad_norms, b.grad_norms)
     for Wa, Wb in zip(a.net.weights, b.net.weights):
         np.testing.assert_array_equal(Wa, Wb)
+
+
+def test_dead_relus_are_reported_in_words_not_as_an_empty_panel():
+    # a large rate kills every ReLU of a 2-neuron network: all gradients are exactly zero
+    s = pg.Settings(
+        dataset="spirals",
+        classes=3,
+        hidden_layers=2,
+        neurons=2,
+        activation="relu",
+        learning_rate=2.82,
+        batch_size=16,
+        epochs=40,
+    )
+    result = pg.train(s)
+    assert np.all(result.grad_norms[-1] == 0)
+    assert any(
+        n.startswith("Dead units: from epoch 1 on the gradient of W^1, W^2, W^3")
+        for n in result.notes
+    )
+    assert "Dead units" in result.text
+    # a healthy default run has no such note
+    assert not any("Dead units" in n for n in pg.train(pg.Settings()).notes)
+
+
+def test_gradient_notes_name_only_the_dead_layers():
+    norms = np.array([[1.0, 2.0, 3.0], [0.5, 0.0, 1.0], [0.4, 0.0, 0.0]])
+    (note,) = pg.gradient_notes(norms)
+    assert note.startswith("Dead units: from epoch 2 on the gradient of W^2, W^3 is exactly zero")

@@ -280,23 +280,39 @@ def diagnose(history: History, losses, learning_rate: float) -> tuple:
 
 
 def gradient_notes(grad_norms: np.ndarray) -> tuple:
-    """Words for vanishing or exploding gradients, read off the first epoch's norms."""
+    """Words for vanishing or exploding gradients (read off the first epoch's norms) and for
+    layers whose gradient is exactly zero at the end (dead units: a log axis cannot draw it)."""
+    notes = ()
+    final = grad_norms[-1]
+    dead = [l for l in range(final.size) if final[l] == 0 and np.all(np.isfinite(final))]
+    if dead:
+        since = min(
+            int(np.flatnonzero(np.any(grad_norms[:, dead] != 0, axis=1)).max(initial=-1)) + 1,
+            len(grad_norms) - 1,
+        )
+        names = ", ".join(f"W^{l + 1}" for l in dead)
+        notes += (
+            f"Dead units: from epoch {since} on the gradient of {names} is exactly zero. Units "
+            f"that output 0 with slope 0 on every sample (ReLUs pushed below 0) pass no error "
+            f"back, so these weights no longer learn. Try a smaller learning rate or more "
+            f"neurons.",
+        )
     norms = grad_norms[0]
     if norms.size < 2 or not np.all(np.isfinite(norms)) or norms[-1] == 0:
-        return ()
+        return notes
     ratio = norms[0] / norms[-1]
     L = norms.size
     if ratio < 1e-2:
-        return (
+        return notes + (
             f"Vanishing gradients: at the start the gradient of W^1 is {ratio:.1e} times "
             f"that of W^{L}, so the first layer barely learns.",
         )
     if ratio > 1e2:
-        return (
+        return notes + (
             f"Exploding gradients: at the start the gradient of W^1 is {ratio:.1e} times "
             f"that of W^{L}.",
         )
-    return ()
+    return notes
 
 
 def _boundary(net: Network, data: Data, G: int, features) -> Boundary:

@@ -379,8 +379,8 @@ def make_controls(settings: pg.Settings) -> dict:
     """
     s = settings
     digits = s.dataset == "digits"
-    style = {"description_width": "130px"}
-    lay = W.Layout(width="320px")
+    style = {"description_width": "150px"}
+    lay = W.Layout(width="350px")
     kw = dict(style=style, layout=lay, continuous_update=False)
     c = {}
     if not digits:
@@ -499,7 +499,9 @@ class Playground:
         self.save_path = W.Text(
             "playground-network.npz", description="file", layout=W.Layout(width="300px")
         )
-        self.save_button = W.Button(description="Save network (.npz)", icon="save")
+        self.save_button = W.Button(
+            description="Save network (.npz)", icon="save", layout=W.Layout(width="180px")
+        )
         self.save_button.on_click(lambda _: self.save())
         self.result = self.figure_data = self.png = self._figure = None
         self.message, self.seconds, self._hold = "", 0.0, False
