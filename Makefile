@@ -76,8 +76,10 @@ serve:
 	@test -f _build/html/index.html || { echo "run 'make book' first"; exit 1; }
 	$(PY) -m http.server $(PORT) --bind $(HOST) --directory _build/html
 
+# .jupyter/labconfig makes JupyterLab open the chapters' .md files as notebooks (jupytext).
 lab: setup
-	$(BIN)/jupyter lab --ServerApp.ip=$(HOST) --notebook-dir=chapters
+	JUPYTER_CONFIG_PATH=$(CURDIR)/.jupyter $(BIN)/jupyter lab --ServerApp.ip=$(HOST) \
+		--notebook-dir=chapters $(if $(filter 0,$(shell id -u)),--allow-root)
 
 chapter: setup
 	$(BIN)/pytest -q -m chapter tests/test_chapters.py -k "$(notdir $(basename $(CH)))"

@@ -225,6 +225,7 @@ class PlaygroundFigure:
             if ax is not None:
                 ax.relim()
                 ax.autoscale_view()
+                ax.set_xlim(0, max(1, fd["epochs"][-1]))  # the epochs, even if a curve is empty
         if self.compact:
             title = f"η = {s.learning_rate:g}, hidden layers {s.hidden_layers} x {s.neurons}"
         else:
