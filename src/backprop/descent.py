@@ -100,18 +100,23 @@ def headline(result: CurveResult) -> str:
     if result.status == "diverged":
         e = result.history.diverged_epoch
         if len(loss) > 1 and growth(result) > 1:
-            grew = f"the loss grew by a factor {growth(result):.1e}, then overflowed"
+            grew = (
+                f"the loss rose to {growth(result):.1e} times its starting value, then overflowed"
+            )
         else:
             grew = "the loss overflowed within that epoch"
         return f"Diverged at epoch {e}: {grew}; {try_rate}."
     if result.status == "overshoot":
         worst = int(np.argmax(loss))
         return (
-            f"Overshooting: by epoch {worst} the loss grew by a factor {growth(result):.1e}; "
-            f"{try_rate}."
+            f"Overshooting: by epoch {worst} the loss rose to {growth(result):.1e} times its "
+            f"start; {try_rate}."
         )
+    # a curve that goes up in more than a fifth of its epochs is not simply converging
+    noisy = np.count_nonzero(np.diff(loss) > 0) > (len(loss) - 1) / 5
+    word = "Decreasing, but oscillating" if noisy else "Converging"
     return (
-        f"Converging: loss {loss[0]:.3g} \u2192 {loss[-1]:.3g} in {len(loss) - 1} epochs "
+        f"{word}: loss {loss[0]:.3g} \u2192 {loss[-1]:.3g} in {len(loss) - 1} epochs "
         f"({int(result.updates[-1])} updates)."
     )
 
