@@ -53,7 +53,7 @@ GROWTH = 2.0
 class Settings:
     """Everything one playground run depends on (one field per control).
 
-    ``dataset``: one of :data:`DATASETS`; ``classes``: 2, or 3 for ``"spirals"``;
+    ``dataset``: one of ``backprop.datasets.DATASETS``; ``classes``: 2, or 3 for ``"spirals"``;
     ``n_samples``: points of a 2-D data set (the digits have 1,797); ``noise``: standard
     deviation of the data set's noise (for the digits: Gaussian noise added to the pixels,
     which lie in [0, 1]); ``test_fraction``: share of the samples held out for testing;
@@ -141,7 +141,7 @@ DIGITS_DEFAULTS = Settings(
     batch_size=32,
     epochs=20,
 )
-"""Defaults of the digits playground: about 97 % test accuracy in a fraction of a second."""
+"""The digits playground's defaults (about 97 % test accuracy in a fraction of a second)."""
 
 
 # --------------------------------------------------------------------------- data

@@ -47,7 +47,7 @@ LEARNING_RATES = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
 HIDDEN_SIZES = (2, 4, 8, 16)
 """The explorer's neurons per hidden layer (4)."""
 TITLE_Y = 1.01
-"""Titles at a fixed height: matplotlib otherwise measures every tick label to place them."""
+"""Title height, fixed (otherwise matplotlib measures every tick label to place them)."""
 
 
 # ------------------------------------------------------------------------- figure data
@@ -574,7 +574,7 @@ class Playground:
         return self
 
     def render(self) -> Playground:
-        """Draw :attr:`result` into the ``Output`` and put its words under it."""
+        """Draw ``self.result`` into the ``Output`` and put its words under it."""
         r = self.result
         if r.boundary is None:
             fig = draw_digits(r)
