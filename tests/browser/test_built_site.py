@@ -69,3 +69,17 @@ def test_the_site_serves_its_scripts_itself():
 
 def test_copyright_year():
     assert "2026" in (SITE / "intro.html").read_text(encoding="utf-8")
+
+
+def test_no_link_text_shows_raw_tex():
+    # {ref} to a heading with math copies the heading's TeX source into the link text, where
+    # MathJax does not typeset it: such links need plain-text titles.
+    tex = re.compile(r"\\[a-zA-Z]+|[_^]\{|\^[a-zA-Z]\b")
+    raw = []
+    for page in sorted(SITE.rglob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        for inner in re.findall(r'<a class="reference internal"[^>]*>(.*?)</a>', html, re.S):
+            text = re.sub(r"<[^>]+>", "", inner)
+            if tex.search(text):
+                raw.append(f"{page.relative_to(SITE)}: {text.strip()[:80]}")
+    assert not raw, "links whose text is raw TeX:\n" + "\n".join(raw)
