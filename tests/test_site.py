@@ -97,8 +97,9 @@ def test_api_appendix_documents_every_module():
     text = (ROOT / "chapters" / "api.md").read_text(encoding="utf-8")
     documented = set(re.findall(r"^\.\. automodule:: (\S+)", text, flags=re.M))
     modules = {"backprop"} | {
-        f"backprop.{m}"
-        for m in ("network train activations losses layers gradcheck symbolic datasets io".split())
+        f"backprop.{p.stem}"
+        for p in (ROOT / "src" / "backprop").glob("*.py")
+        if not p.stem.startswith("_")
     }
     assert modules <= documented, sorted(modules - documented)
 
@@ -258,4 +259,21 @@ def test_colab_opens_the_published_notebook():
     assert book_site.colab_notebook_url(App, "chapters/notation") == (
         "https://colab.research.google.com/github/backprop-book/backprop-book/blob/gh-pages/"
         "_sources/chapters/notation.ipynb"
+    )
+
+
+def test_jupyterlab_and_binder_open_chapters_as_notebooks():
+    overrides = ROOT / ".jupyter" / "labconfig" / "default_setting_overrides.json"
+    viewers = json.loads(overrides.read_text())["@jupyterlab/docmanager-extension:plugin"]
+    assert viewers["defaultViewers"] == {
+        "markdown": "Jupytext Notebook",
+        "myst": "Jupytext Notebook",
+    }
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "JUPYTER_CONFIG_PATH=$(CURDIR)/.jupyter" in makefile
+    post_build = ROOT / ".binder" / "postBuild"
+    assert post_build.stat().st_mode & 0o111, "postBuild must be executable"
+    assert ".jupyter/labconfig/default_setting_overrides.json" in post_build.read_text()
+    assert (ROOT / ".binder" / "requirements.txt").read_text().splitlines()[-1] == (
+        "-r ../requirements.txt"
     )
