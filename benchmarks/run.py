@@ -139,6 +139,21 @@ def torch_epoch(torch, model, X, y, batch_size: int, learning_rate: float, seed:
 
 
 # ---------------------------------------------------------------------------- benchmarks
+def _epoch_vs_torch(torch, X, y, net0, batch_size: int, lr: float, repeats: int) -> dict:
+    """One epoch of SGD on ``(X, y)`` from the weights of ``net0``: backprop / torch."""
+    model = torch_mlp(torch, net0)
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+
+    def ours():
+        net0.copy().fit(X, y, epochs=1, batch_size=batch_size, learning_rate=lr, evaluate=False)
+
+    def theirs():
+        torch_epoch(torch, model, Xt, yt, batch_size, lr, seed=0)
+
+    t = time_alternating({"backprop": ours, "torch": theirs}, repeats=repeats)
+    return {"backprop": t["backprop"], "torch": t["torch"], "ratio": t["backprop"] / t["torch"]}
+
+
 def bench_training_vs_torch(
     n: int = 12_800, sizes=RELU_NET, batch_size: int = 128, repeats: int = 5
 ) -> dict:
@@ -150,18 +165,7 @@ def bench_training_vs_torch(
     net0 = backprop.Network(
         sizes, hidden="relu", output="softmax", loss="cross_entropy", dtype=np.float32, seed=0
     )
-    model = torch_mlp(torch, net0)
-    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
-    lr = 0.01
-
-    def ours():
-        net0.copy().fit(X, y, epochs=1, batch_size=batch_size, learning_rate=lr, evaluate=False)
-
-    def theirs():
-        torch_epoch(torch, model, Xt, yt, batch_size, lr, seed=0)
-
-    t = time_alternating({"backprop": ours, "torch": theirs}, repeats=repeats)
-    return {"backprop": t["backprop"], "torch": t["torch"], "ratio": t["backprop"] / t["torch"]}
+    return _epoch_vs_torch(torch, X, y, net0, batch_size, 0.01, repeats)
 
 
 def bench_tiny_vs_torch(
@@ -175,18 +179,7 @@ def bench_tiny_vs_torch(
     net0 = backprop.Network(
         sizes, hidden="tanh", output="softmax", loss="cross_entropy", dtype=np.float64, seed=0
     )
-    model = torch_mlp(torch, net0)
-    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
-    lr = 0.1
-
-    def ours():
-        net0.copy().fit(X, y, epochs=1, batch_size=batch_size, learning_rate=lr, evaluate=False)
-
-    def theirs():
-        torch_epoch(torch, model, Xt, yt, batch_size, lr, seed=0)
-
-    t = time_alternating({"backprop": ours, "torch": theirs}, repeats=repeats)
-    return {"backprop": t["backprop"], "torch": t["torch"], "ratio": t["backprop"] / t["torch"]}
+    return _epoch_vs_torch(torch, X, y, net0, batch_size, 0.1, repeats)
 
 
 def sklearn_mlp(hidden, batch_size: int, epochs: int, learning_rate: float, seed: int):
