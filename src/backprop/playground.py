@@ -394,13 +394,14 @@ def _train(s: Settings, progress) -> Result:
     test_loss = np.array([first[1], *history.validation_loss])
     with np.errstate(over="ignore", invalid="ignore"):
         pred = net.predict(X_test).argmax(axis=1)
+    test_accuracy = float(np.mean(pred == data.y_test))
     status, message = diagnose(history, train_loss, s.learning_rate)
     grad_norms = np.array(norms)
     if status == "ok":
         message = (
             f"Trained {history.epochs_run} epochs in {time.perf_counter() - start:.2f} s: "
             f"training loss {train_loss[0]:.3g} -> {train_loss[-1]:.3g}, test accuracy "
-            f"{np.mean(pred == data.y_test):.1%}."
+            f"{test_accuracy:.1%}."
         )
     return Result(
         settings=s,
@@ -411,7 +412,7 @@ def _train(s: Settings, progress) -> Result:
         test_loss=test_loss,
         grad_norms=grad_norms,
         train_accuracy=net.accuracy(X_train, data.y_train),
-        test_accuracy=float(np.mean(pred == data.y_test)),
+        test_accuracy=test_accuracy,
         confusion=confusion_matrix(data.y_test, pred, k),
         misclassified=np.flatnonzero(pred != data.y_test),
         boundary=None if s.dataset == "digits" else _boundary(net, data, s.grid, s.features),
