@@ -46,7 +46,7 @@ setup: $(STAMP) $(NODE_STAMP)
 
 # jupyter-cache re-executes a notebook only when its code cells change; it cannot see edits to
 # src/backprop (MyST-NB#299), so a newer package file empties the cache first.
-_build/.jupyter_cache: src/backprop/*.py
+_build/.jupyter_cache: $(shell find src/backprop -name "*.py")
 	@rm -rf _build/.jupyter_cache
 
 book: setup _build/.jupyter_cache

@@ -1,6 +1,6 @@
 """Playground latency: from a moved control to the redrawn figure, at the default settings.
 
-Drives :class:`backprop.widgets.Playground` in code the way a reader's click does: set the
+Drives :class:`backprop.explore.widgets.Playground` in code the way a reader's click does: set the
 value of one control, which retrains the network from the same seeds, draws the figure, encodes
 it as PNG and writes it into the ``ipywidgets.Output``. The time of that whole call is taken
 ``repeats`` times (after one warm-up); the median is compared with the 300 ms target of the
@@ -48,7 +48,7 @@ def measure(repeats: int = 16) -> dict:
     ``ratio`` is median / target (<= 1 meets the target), ``train_ms`` the median time of the
     training alone (the rest is drawing and encoding the figure).
     """
-    from backprop import widgets
+    from backprop.explore import widgets
 
     play = widgets.Playground()
     changes = _changes()
@@ -79,7 +79,7 @@ def measure(repeats: int = 16) -> dict:
 
 def profile(n: int = 8, top: int = 25) -> None:
     """Print the cProfile of ``n`` updates, sorted by cumulative time."""
-    from backprop import widgets
+    from backprop.explore import widgets
 
     play = widgets.Playground()
     changes = _changes()

@@ -7,8 +7,8 @@ matplotlib.use("Agg")
 import numpy as np
 import pytest
 
-from backprop import descent
-from backprop.playground import CurveSettings
+from backprop.explore import descent
+from backprop.explore.playground import CurveSettings
 
 SMALL = CurveSettings(epochs=15, n_samples=32, hidden=8)
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from backprop import playground as pg
+from backprop.explore import playground as pg
 
 
 def test_feature_map_columns_follow_the_names():

@@ -13,8 +13,8 @@ import pytest
 ipywidgets = pytest.importorskip("ipywidgets")
 
 import backprop  # noqa: E402
-from backprop import playground as pg  # noqa: E402
-from backprop import widgets  # noqa: E402
+from backprop.explore import playground as pg  # noqa: E402
+from backprop.explore import widgets  # noqa: E402
 
 FAST = pg.Settings(n_samples=80, epochs=8, grid=20)
 """Small runs: the tests assert behaviour, not accuracy."""

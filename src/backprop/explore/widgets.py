@@ -1,11 +1,11 @@
 r"""Widgets of the *Playground* chapter: controls, figures, and a kernel-free explorer.
 
-:mod:`backprop.playground` trains; this module turns its :class:`~backprop.playground.Result`
+:mod:`backprop.explore.playground` trains; this module turns its :class:`~backprop.explore.playground.Result`
 into matplotlib figures and wires ipywidgets controls to it.
 
 * :func:`draw_playground` / :func:`draw_digits` draw a result into a matplotlib figure (the
   chapter's static figures and the widgets use the same code).
-* :class:`Playground`: one control per :class:`~backprop.playground.Settings` field; a change
+* :class:`Playground`: one control per :class:`~backprop.explore.playground.Settings` field; a change
   retrains from the same seeds and redraws into an ``ipywidgets.Output``. Everything it shows is
   also an attribute (``result``, ``figure_data``, ``message``), so tests drive it in code.
 * :func:`precomputed_explorer`: a grid of real runs rendered to PNG at build time, switched by
@@ -373,7 +373,7 @@ def _with(values, value):
 
 
 def make_controls(settings: pg.Settings) -> dict:
-    """One widget per setting, named like the :class:`~backprop.playground.Settings` field.
+    """One widget per setting, named like the :class:`~backprop.explore.playground.Settings` field.
 
     The descriptions carry the units; every range is one a reader can explore in well under a
     second per run (the digits: a few seconds at the largest sizes, with a progress bar).
@@ -477,12 +477,12 @@ def make_controls(settings: pg.Settings) -> dict:
 class Playground:
     """Controls, a progress bar, the figure and a save button for one playground.
 
-    ``Playground()`` is the 2-D playground at the default :class:`~backprop.playground.Settings`;
+    ``Playground()`` is the 2-D playground at the default :class:`~backprop.explore.playground.Settings`;
     ``Playground(playground.DIGITS_DEFAULTS)`` the digits. It trains once on creation. Changing
     any control (by hand, or in code with :meth:`set`) retrains from the same seeds and redraws.
 
     Attributes: ``controls`` (name -> widget), ``result`` (the last
-    :class:`~backprop.playground.Result`), ``figure_data`` (:func:`figure_data` of it),
+    :class:`~backprop.explore.playground.Result`), ``figure_data`` (:func:`figure_data` of it),
     ``message`` (the text under the figure), ``png`` (the figure shown), ``seconds`` (time of
     the last update: train + draw + encode), ``output``, ``progress``, ``widget`` (the box to
     display; a ``Playground`` also displays itself).
@@ -528,7 +528,7 @@ class Playground:
 
     # -- state
     def settings(self) -> pg.Settings:
-        """The :class:`~backprop.playground.Settings` the controls show now."""
+        """The :class:`~backprop.explore.playground.Settings` the controls show now."""
         values = {name: c.value for name, c in self.controls.items()}
         if "dataset" in values:
             values["dataset"], values["classes"] = DATASET_VALUES[values["dataset"]]
@@ -646,7 +646,7 @@ def precomputed_explorer(
 ) -> Explorer:
     """Train every (learning rate, neurons per layer) pair now; switch between them in the page.
 
-    Each run is a real :func:`backprop.playground.train` of ``settings`` (default: the
+    Each run is a real :func:`backprop.explore.playground.train` of ``settings`` (default: the
     playground's defaults) with ``learning_rate`` and ``neurons`` replaced. Its figure is
     rendered with Agg to a ``size`` PNG quantised to ``colors`` colours. The sliders are linked
     to the stacks in the browser (``ipywidgets.jslink``), so the built page needs no kernel.

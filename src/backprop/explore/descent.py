@@ -8,10 +8,10 @@ Two pieces:
   can be drawn without NaN.
 * :class:`LearningRateExplorer`: sliders for the learning rate $\eta$ (log scale), the batch
   size $B$ and the momentum $\mu$ over the loss curves of
-  :func:`backprop.playground.train_curve`. Every change retrains from the same seeds and
+  :func:`backprop.explore.playground.train_curve`. Every change retrains from the same seeds and
   redraws; a run whose loss blows up is reported in words on the figure, never drawn as NaN.
 
-The model (training, diagnosis) lives in :mod:`backprop.playground`; this module only draws
+The model (training, diagnosis) lives in :mod:`backprop.explore.playground`; this module only draws
 and wires controls, and keeps what it drew in attributes so that tests can check it.
 """
 
@@ -24,7 +24,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
-from . import _validate
+from .. import _validate
 from .playground import CurveResult, CurveSettings, regression_data, suggested_rate, train_curve
 
 CLIP = 100.0
@@ -219,7 +219,7 @@ class LearningRateExplorer(widgets.VBox):
     Attributes for code and tests: ``rate``, ``batch``, ``momentum`` (the sliders),
     ``progress`` (epochs done), ``status`` (the headline and details as HTML), ``out`` (the
     Output the figure is shown in); after every run ``result`` (a
-    :class:`~backprop.playground.CurveResult`), ``data`` (the plotted arrays, see
+    :class:`~backprop.explore.playground.CurveResult`), ``data`` (the plotted arrays, see
     :func:`figure_data`), ``fig`` (the matplotlib figure), ``text`` (the headline in words)
     and ``runs`` (how many trainings so far). The grey dashed curve is the run at the
     settings the explorer was created with.

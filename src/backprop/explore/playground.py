@@ -1,6 +1,6 @@
 r"""The model behind the book's live figures: settings in, trained network and figure data out.
 
-Nothing here draws or imports a widget library: :mod:`backprop.widgets` is a thin layer of
+Nothing here draws or imports a widget library: :mod:`backprop.explore.widgets` is a thin layer of
 controls and matplotlib over these functions, and the tests drive them without a display.
 
 Two experiments:
@@ -26,9 +26,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate, datasets
-from .network import Network, one_hot
-from .train import History, suggested_rate
+from .. import _validate, datasets
+from ..network import Network, one_hot
+from ..train import History, suggested_rate
 
 DATASETS_2D = ("moons", "circles", "xor", "spirals")
 DATASETS = DATASETS_2D + ("digits",)
