@@ -1,12 +1,14 @@
 r"""Widgets of the *Playground* chapter: controls, figures, and a kernel-free explorer.
 
-:mod:`backprop.explore.playground` trains; this module turns its :class:`~backprop.explore.playground.Result`
-into matplotlib figures and wires ipywidgets controls to it.
+:mod:`backprop.explore.playground` trains; this module turns its
+:class:`~backprop.explore.playground.Result` into matplotlib figures
+and wires ipywidgets controls to it.
 
 * :func:`draw_playground` / :func:`draw_digits` draw a result into a matplotlib figure (the
   chapter's static figures and the widgets use the same code).
-* :class:`Playground`: one control per :class:`~backprop.explore.playground.Settings` field; a change
-  retrains from the same seeds and redraws into an ``ipywidgets.Output``. Everything it shows is
+* :class:`Playground`: one control per :class:`~backprop.explore.playground.Settings` field; a
+  change retrains from the same seeds and redraws into an ``ipywidgets.Output``. Everything it
+  shows is
   also an attribute (``result``, ``figure_data``, ``message``), so tests drive it in code.
 * :func:`precomputed_explorer`: a grid of real runs rendered to PNG at build time, switched by
   sliders ``jslink``-ed to ``Stack`` widgets, so it works in the static site without a kernel.
@@ -477,7 +479,8 @@ def make_controls(settings: pg.Settings) -> dict:
 class Playground:
     """Controls, a progress bar, the figure and a save button for one playground.
 
-    ``Playground()`` is the 2-D playground at the default :class:`~backprop.explore.playground.Settings`;
+    ``Playground()`` is the 2-D playground at the default
+    :class:`~backprop.explore.playground.Settings`;
     ``Playground(playground.DIGITS_DEFAULTS)`` the digits. It trains once on creation. Changing
     any control (by hand, or in code with :meth:`set`) retrains from the same seeds and redraws.
 
