@@ -30,18 +30,29 @@ book_site = importlib.import_module("book_site")
 vendored_assets = importlib.import_module("vendored_assets")
 
 INSTALL_CELL = f"""\
-# Colab or any kernel without the book's package: install it from the repository once.
-# In the book build and in `make lab` the package is installed, so this cell does nothing.
-import importlib.util
+# Colab or any kernel without the book's package: install it, with the extras the chapters
+# use. In the book build, `make lab` and Binder it is installed, so this cell does nothing.
+import importlib
+import importlib.metadata
 import subprocess
 import sys
 
-if importlib.util.find_spec("backprop") is None:
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet",
-         "git+{REPO_URL}"],
-        check=True,
-    )"""
+try:
+    importlib.metadata.version("backprop-book")
+except importlib.metadata.PackageNotFoundError:
+    package = "backprop-book[book] @ git+{REPO_URL}"
+    pip = [sys.executable, "-m", "pip", "install", "--quiet", package]
+    if subprocess.run(pip, capture_output=True).returncode != 0:
+
+        class InstallError(Exception):
+            def _render_traceback_(self):  # IPython prints this line instead of a traceback
+                return [f"InstallError: {{self}}"]
+
+        raise InstallError(
+            f"Could not install {{package}} (pip needs the internet): connect this runtime to "
+            f'the internet, or run pip install "{{package}}", then run this cell again.'
+        )
+    importlib.invalidate_caches()"""
 
 
 def code_cells(path):
@@ -71,8 +82,19 @@ def test_first_code_cell_installs_the_package_from_the_repository(path):
     assert first.metadata.get("tags") == ["remove-cell"], "hidden on the site"
     assert first.source.strip() == INSTALL_CELL, (
         f"{path.name}: the first code cell must be the install-if-missing cell of notation.md, "
-        f"installing from {REPO_URL} (the repository URL of _config.yml)"
+        f"installing backprop-book[book] from {REPO_URL} (the repository URL of _config.yml)"
     )
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
+def test_chapters_do_not_need_build_tools_at_run_time(path):
+    """Colab has no MyST-NB, jupytext or Jupyter Book: glue comes from backprop.explore.glue."""
+    for cell in code_cells(path):
+        for tool in ("myst_nb", "jupytext", "jupyter_book", "sphinx"):
+            assert not re.search(rf"^\s*(from|import) {tool}\b", cell.source, re.M), (
+                f"{path.name} imports {tool}, which a reader's kernel (Colab) does not have; "
+                "use backprop.explore.glue.glue for glue"
+            )
 
 
 def test_table_of_contents_lists_every_chapter_and_only_existing_files():
