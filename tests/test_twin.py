@@ -1,0 +1,232 @@
+"""The browser twin (twin/net.js) against the package, run in Node.
+
+The same initial weights, data and minibatch order are exported from :class:`backprop.Network`
+and :func:`backprop.train.fit` (the order is the permutations ``fit`` draws from its seed); the
+twin trains on them for 240 steps, and its weights must equal the package's to a relative error
+of 1e-12, for every hidden activation, every (output, loss) pair, with and without momentum and
+L2, on three architectures (no hidden layer, two wide layers, six narrow ones). L1, which the
+package does not have, is compared with a NumPy loop around the package's gradients. Each of
+the four equations of backpropagation, planted wrong in a copy of the twin, fails the check.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import shutil
+import subprocess
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import backprop
+
+ROOT = Path(__file__).resolve().parents[1]
+TWIN = ROOT / "twin" / "net.js"
+RUNNER = ROOT / "tests" / "twin" / "run_twin.mjs"
+NODE = shutil.which("node")
+TOL = 1e-12
+
+ARCHITECTURES = {"no hidden": [2, 3], "wide": [3, 8, 8, 3], "deep narrow": [2, 3, 3, 3, 3, 3, 3, 3]}
+HIDDEN = ("sigmoid", "tanh", "relu", "identity")
+PAIRS = (
+    ("identity", "mse"),
+    ("sigmoid", "mse"),
+    ("softmax", "mse"),
+    ("sigmoid", "cross_entropy"),
+    ("softmax", "cross_entropy"),
+)
+# momentum 0.5: with 0.9 the deep narrow tanh network oscillates, and a chaotic run amplifies
+# rounding (1e-16 -> 1e-5 in 240 steps) whatever computes it
+OPTIMISERS = {
+    "sgd": (0.0, 0.0),
+    "momentum": (0.5, 0.0),
+    "l2": (0.0, 1e-3),
+    "momentum+l2": (0.5, 1e-3),
+}
+M, BATCH, EPOCHS, RATE = 48, 8, 40, 0.05  # 6 steps per epoch: 240 steps
+
+
+def data(sizes, output, loss, seed=0):
+    """Inputs ``(M, n_0)`` and targets ``(M, n_L)`` that fit the (output, loss) pair."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((M, sizes[0]))
+    k = sizes[-1]
+    if output == "softmax":
+        Y = np.eye(k)[rng.integers(0, k, M)]
+    elif output == "sigmoid":
+        Y = (rng.uniform(size=(M, k)) < 0.5).astype(float)
+    else:
+        Y = rng.standard_normal((M, k))
+    return X, Y
+
+
+def orders(seed, epochs=EPOCHS):
+    """The sample order of every epoch, drawn as :func:`backprop.train.fit` draws it."""
+    rng = np.random.default_rng(seed)
+    return [rng.permutation(M).tolist() for _ in range(epochs)]
+
+
+def case(arch, hidden, output, loss, momentum, l2, l1=0.0):
+    sizes = ARCHITECTURES[arch]
+    net = backprop.Network(sizes, hidden=hidden, output=output, loss=loss, seed=3)
+    X, Y = data(sizes, output, loss)
+    return net, X, Y, {
+        "sizes": sizes, "hidden": hidden, "output": output, "loss": loss,
+        "weights": [W.tolist() for W in net.weights], "biases": [b.tolist() for b in net.biases],
+        "X": X.tolist(), "Y": Y.tolist(), "epochs": EPOCHS, "batch_size": BATCH,
+        "learning_rate": RATE, "momentum": momentum, "l2": l2, "l1": l1, "orders": orders(7),
+    }  # fmt: skip
+
+
+def run_twin(cases, source=TWIN):
+    if NODE is None:
+        pytest.fail(
+            "node is missing: the twin is checked with Node.js (>= 18), which make setup needs"
+        )
+    proc = subprocess.run(
+        [NODE, str(RUNNER), str(source)],
+        input=json.dumps(cases), capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def relative_error(params_twin, params_ref) -> float:
+    """max |twin - ref| over every weight and bias, over max |ref|."""
+    diff = max(float(np.max(np.abs(np.asarray(t) - r))) for t, r in zip(params_twin, params_ref))
+    return diff / max(float(np.max(np.abs(r))) for r in params_ref)
+
+
+CONFIGS = [
+    (arch, hidden, output, loss, opt)
+    for arch, hidden, (output, loss), opt in itertools.product(
+        ARCHITECTURES, HIDDEN, PAIRS, OPTIMISERS
+    )
+]
+
+
+@cache
+def package_and_twin():
+    """Train every configuration with the package and with the twin (one Node process)."""
+    refs, cases = [], []
+    for arch, hidden, output, loss, opt in CONFIGS:
+        momentum, l2 = OPTIMISERS[opt]
+        net, X, Y, c = case(arch, hidden, output, loss, momentum, l2)
+        history = net.fit(X, Y, epochs=EPOCHS, batch_size=BATCH, learning_rate=RATE,
+                          momentum=momentum, l2=l2, seed=7)  # fmt: skip
+        refs.append((net, history))
+        cases.append(c)
+    return refs, run_twin(cases)
+
+
+def test_twin_equals_package_for_every_configuration():
+    refs, twins = package_and_twin()
+    errors = {}
+    for config, (net, history), twin in zip(CONFIGS, refs, twins):
+        assert twin["diverged_epoch"] == history.diverged_epoch, config
+        assert twin["steps"] == EPOCHS * (M // BATCH), config
+        err = relative_error(twin["weights"] + twin["biases"], net.weights + net.biases)
+        np.testing.assert_allclose(twin["losses"], history.loss, rtol=1e-10, err_msg=str(config))
+        errors[config] = err
+    worst = max(errors, key=errors.get)
+    print(f"\n{len(errors)} configurations, largest relative error {errors[worst]:.2e} at {worst}")
+    for arch in ARCHITECTURES:
+        sub = [e for c, e in errors.items() if c[0] == arch]
+        print(f"  {arch}: max {max(sub):.2e}, median {np.median(sub):.2e}")
+    bad = {c: e for c, e in errors.items() if not e <= TOL}
+    assert not bad, f"twin and package differ by more than {TOL}: {bad}"
+    # the runs learned something: a check of equal weights after no training would be empty
+    moved = [
+        relative_error(net.weights, [np.asarray(w) for w in c_weights])
+        for (net, _), c_weights in zip(
+            refs, (case(*cfg[:4], 0, 0)[3]["weights"] for cfg in CONFIGS)
+        )
+    ]
+    assert min(moved) > 1e-4
+
+
+def numpy_reference(net, X, Y, momentum, l2, l1):
+    """Minibatch SGD with L2 and L1 written out in NumPy around the package's gradients."""
+    vW = [np.zeros_like(W) for W in net.weights]
+    vb = [np.zeros_like(b) for b in net.biases]
+    for order in orders(7):
+        for start in range(0, M, BATCH):
+            idx = order[start : start + BATCH]
+            dWs, dbs = net.gradients(X[idx], Y[idx])
+            for l, (W, b) in enumerate(zip(net.weights, net.biases)):
+                g = dWs[l] + l2 * W + l1 * np.sign(W)  # the penalty's (sub)gradient
+                vW[l] = momentum * vW[l] - RATE * g
+                vb[l] = momentum * vb[l] - RATE * dbs[l]
+                W += vW[l]
+                b += vb[l]
+    return net
+
+
+L1_CONFIGS = [
+    (arch, hidden, output, loss, momentum)
+    for arch in ARCHITECTURES
+    for hidden in HIDDEN
+    for output, loss in (("softmax", "cross_entropy"), ("identity", "mse"))
+    for momentum in (0.0, 0.5)
+]
+
+
+def test_twin_l1_equals_a_numpy_reference():
+    cases, nets = [], []
+    for arch, hidden, output, loss, momentum in L1_CONFIGS:
+        net, X, Y, c = case(arch, hidden, output, loss, momentum, 1e-3, l1=1e-3)
+        nets.append(numpy_reference(net, X, Y, momentum, 1e-3, 1e-3))
+        cases.append(c)
+    errors = [
+        relative_error(t["weights"] + t["biases"], n.weights + n.biases)
+        for t, n in zip(run_twin(cases), nets)
+    ]
+    print(f"\nL1: {len(errors)} configurations, largest relative error {max(errors):.2e}")
+    assert max(errors) <= TOL
+
+
+# One planted error per equation of backpropagation (chapter backprop), in a copy of the twin.
+PLANTED = {
+    "eq-delta-output: sigma_L' dropped": (
+        "d[i] = (a[i] - y[i]) * df(Z.data[i], a[i]);", "d[i] = a[i] - y[i];"),
+    "eq-delta-recursion: sigma' dropped": (
+        "D.data[q] = s * df(z[q], a[q]);", "D.data[q] = s;"),
+    "eq-grad-b: only the last sample": (
+        "g.data[i] += D.data[m * n + i];", "g.data[i] = D.data[m * n + i];"),
+    "eq-grad-W: a^{l-1} left out": (
+        "s += D.data[m * n + i] * Ap.data[m * k + j];", "s += D.data[m * n + i];"),
+    "eq-gd-momentum: old velocity not decayed": (
+        "vW[i] = vW[i] * mu - lr * gW[i];", "vW[i] = vW[i] - lr * gW[i];"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", PLANTED)
+def test_a_planted_error_in_one_equation_fails_the_check(tmp_path, name):
+    old, new = PLANTED[name]
+    source = TWIN.read_text()
+    assert source.count(old) == 1, f"the line to plant the error in moved: {old}"
+    wrong = tmp_path / "net.js"
+    wrong.write_text(source.replace(old, new))
+    (tmp_path / "package.json").write_text('{"type": "module"}')
+    configs = [
+        ("wide", "sigmoid", "sigmoid", "mse", "momentum"),
+        ("deep narrow", "tanh", "softmax", "cross_entropy", "momentum"),
+    ]
+    refs, cases = [], []
+    for arch, hidden, output, loss, opt in configs:
+        momentum, l2 = OPTIMISERS[opt]
+        net, X, Y, c = case(arch, hidden, output, loss, momentum, l2)
+        net.fit(
+            X, Y, epochs=EPOCHS, batch_size=BATCH, learning_rate=RATE, momentum=momentum, seed=7
+        )
+        refs.append(net)
+        cases.append(c)
+    twins = run_twin(cases, wrong)
+    errors = [
+        relative_error(t["weights"] + t["biases"], n.weights + n.biases)
+        for t, n in zip(twins, refs)
+    ]
+    assert max(errors) > 1e-6, f"planted error '{name}' went unnoticed: {errors}"
