@@ -1,0 +1,718 @@
+r"""Evaluate parsed displays on the concrete values a binding table supplies.
+
+Values are NumPy float64 arrays (vectors are 2-D columns ``(n, 1)`` or rows ``(1, n)``, as in
+the book), Python floats for scalars, :class:`Fn` for functions (an activation, $\sigma'$, a
+function of the derivatives chapter), and :class:`Lazy` for $e_j$ and $I$, whose size is taken
+from the matrix they meet. Nothing broadcasts: a Hadamard product or a sum of two different
+shapes, or a product whose inner sizes differ, is an error, so that a dropped transpose fails
+on shape wherever the layers are not square.
+
+Juxtaposition is the matrix product (or scaling when one side is a scalar or $1\times1$);
+``\odot`` the Hadamard product; a ``\dots`` inside a product is expanded from the pattern of
+the factors around it (``D^L W^L D^{L-1} \cdots W^{l+1} D^l``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .latex import Clause, Node, ParseError, Range
+
+__all__ = ["EquationError", "Fn", "Lazy", "check_clauses", "fmt"]
+
+
+class EquationError(AssertionError):
+    """An equation does not hold (or cannot be evaluated) on a concrete instance."""
+
+
+class BindingError(EquationError):
+    """A symbol has no value in the binding table (or its index is out of range)."""
+
+
+@dataclass
+class Fn:
+    """A function of the book: ``f`` maps an array entrywise (or as a whole when
+    ``elementwise`` is false); ``name`` is used in messages."""
+
+    f: object
+    name: str
+    elementwise: bool = True
+
+    def __call__(self, *args):
+        return self.f(*args)
+
+    def derivative(self) -> Fn:
+        if not self.elementwise:
+            raise BindingError(f"{self.name}' is not an entrywise function")
+        f = self.f
+        return Fn(lambda z: complex_step(f, z), self.name + "'")
+
+
+def complex_step(f, z, h: float = 1e-30):
+    """Entrywise derivative of an analytic ``f`` at real ``z``: Im f(z + ih) / h, exact to
+    rounding (no subtractive cancellation, unlike a finite difference)."""
+    z = np.asarray(z, dtype=np.float64)
+    return np.imag(f(z + 1j * h)) / h
+
+
+@dataclass
+class Lazy:
+    """$e_j$ (``kind="e"``, 1-based ``index``) or $I$ whose size comes from its neighbour."""
+
+    kind: str
+    index: int = 0
+    scale: float = 1.0
+
+    def make(self, n: int) -> np.ndarray:
+        if self.kind == "I":
+            return self.scale * np.eye(n)
+        if not 1 <= self.index <= n:
+            raise BindingError(f"e_{self.index} does not exist in R^{n}")
+        e = np.zeros((n, 1))
+        e[self.index - 1, 0] = self.scale
+        return e
+
+
+def fmt(v) -> str:
+    """A value for an error message: its shape and its numbers."""
+    if isinstance(v, np.ndarray):
+        body = np.array2string(v, precision=6, suppress_small=False, max_line_width=90)
+        return f"shape {v.shape}:\n{body}"
+    if isinstance(v, Lazy):
+        return f"{'e_' + str(v.index) if v.kind == 'e' else 'I'} (size from context)"
+    return repr(v)
+
+
+def _is_scalar(v) -> bool:
+    return isinstance(v, (int, float, np.floating, np.integer)) or (
+        isinstance(v, np.ndarray) and v.ndim == 0
+    )
+
+
+def _as_scalar_if_1x1(v):
+    if isinstance(v, np.ndarray) and v.shape == (1, 1):
+        return float(v[0, 0])
+    return v
+
+
+# --------------------------------------------------------------------------- arithmetic
+
+
+def mul(a, b):
+    if isinstance(a, Lazy) and isinstance(b, Lazy):
+        if a.kind == "I":
+            return Lazy(b.kind, b.index, a.scale * b.scale)
+        if b.kind == "I":
+            return Lazy(a.kind, a.index, a.scale * b.scale)
+        raise EquationError("e_j e_k: the product of two unit columns is not defined")
+    if isinstance(b, Lazy):
+        if _is_scalar(a):
+            return Lazy(b.kind, b.index, b.scale * float(a))
+        return a @ b.make(a.shape[1]) if b.kind == "e" else a * b.scale
+    if isinstance(a, Lazy):
+        if _is_scalar(b):
+            return Lazy(a.kind, a.index, a.scale * float(b))
+        if a.kind == "I":
+            return a.scale * b
+        raise EquationError(f"e_{a.index} times an array of shape {b.shape}")
+    if _is_scalar(a) or _is_scalar(b):
+        return a * b
+    if a.shape[1] == b.shape[0]:
+        return a @ b
+    if a.shape == (1, 1) or b.shape == (1, 1):
+        return a * b
+    raise EquationError(f"cannot multiply shape {a.shape} by shape {b.shape}")
+
+
+def _same_shape(a, b, what: str):
+    if isinstance(a, Lazy):
+        a = _materialize(a, b)
+    if isinstance(b, Lazy):
+        b = _materialize(b, a)
+    a, b = _as_scalar_if_1x1(a), _as_scalar_if_1x1(b)
+    sa = None if _is_scalar(a) else a.shape
+    sb = None if _is_scalar(b) else b.shape
+    if sa != sb:
+        raise EquationError(f"{what} of shapes {sa or 'scalar'} and {sb or 'scalar'}")
+    return a, b
+
+
+def _materialize(lazy: Lazy, other):
+    if isinstance(other, Lazy) or _is_scalar(other):
+        raise EquationError(f"cannot size {fmt(lazy)} against {fmt(other)}")
+    if lazy.kind == "I":
+        return lazy.make(other.shape[0])
+    return lazy.make(other.shape[0])
+
+
+def had(a, b):
+    if isinstance(a, (Fn,)) or isinstance(b, Fn):
+        raise EquationError("a Hadamard product with a function")
+    if _is_scalar(a) or _is_scalar(b):
+        raise EquationError("a Hadamard product with a scalar")
+    if a.shape != b.shape:
+        raise EquationError(f"Hadamard product of shapes {a.shape} and {b.shape}")
+    return a * b
+
+
+def add(a, b, sign=1.0):
+    a, b = _same_shape(a, b, "sum")
+    return a + sign * b
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+class Evaluator:
+    """Evaluate nodes against one instance (a concrete network, or a set of functions).
+
+    ``inst`` supplies ``resolve(name, sup, sub, primes, ev)`` for symbols and
+    ``derivative(num, den, ev)`` for ``\\frac{\\partial ...}{\\partial ...}``;
+    ``env`` holds the current values of the index letters; ``defs`` the chapter-local
+    definitions from the annotation (``where D^l := ...``)."""
+
+    def __init__(self, inst, env: dict, defs: dict, index_letters: str):
+        self.inst = inst
+        self.env = dict(env)
+        self.defs = defs
+        self.index_letters = index_letters
+        self.probe: dict | None = None  # letter -> set of sizes it indexes, while probing
+
+    # index values -----------------------------------------------------------
+    def index(self, node: Node) -> int:
+        v = self(node)
+        v = _as_scalar_if_1x1(v)
+        if not _is_scalar(v) or float(v) != int(float(v)):
+            raise EquationError(f"index {node} is not an integer ({fmt(v)})")
+        return int(float(v))
+
+    def indices(self, node: Node) -> list[Node]:
+        """The index nodes of a subscript: ``jk`` -> [j, k]; ``i,j`` -> [i, j]."""
+        if node.kind == "tuple":
+            return list(node.args)
+        if node.kind == "mul" and all(_flat_syms(node)):
+            return _flat_syms(node)
+        return [node]
+
+    def entry(self, value, sub: Node, name: str):
+        """Entry (1-based) of ``value`` selected by the subscript ``sub``."""
+        idx = self.indices(sub)
+        if isinstance(value, np.ndarray) and value.ndim == 2 and len(idx) == 1:
+            if value.shape[1] == 1:
+                idx = [idx[0], Node("num", (1,))]
+            elif value.shape[0] == 1:
+                idx = [Node("num", (1,)), idx[0]]
+        if not isinstance(value, np.ndarray) or value.ndim != len(idx):
+            raise EquationError(f"{name}_{{...}}: {len(idx)} indices into {fmt(value)}")
+        out = []
+        for axis, node in enumerate(idx):
+            size = value.shape[axis]
+            if node.kind == "colon":
+                out.append(slice(None))
+                continue
+            if self.probe is not None and node.kind == "sym" and node.args[0] in self.probe:
+                self.probe[node.args[0]].add(size)
+            i = self.index(node)
+            if not 1 <= i <= size:
+                raise BindingError(f"{name}: index {i} out of range 1..{size}")
+            out.append(i - 1)
+        res = value[tuple(out)]
+        if isinstance(res, np.ndarray) and res.ndim == 1:
+            res = res.reshape(-1, 1)  # W_{:,j} is a column
+        return float(res) if not isinstance(res, np.ndarray) else res
+
+    # symbols ----------------------------------------------------------------
+    def symbol(self, node: Node):
+        """A symbol with its superscripts, subscripts and primes, as the table binds it."""
+        primes, sup, sub, base = 0, None, None, node
+        trail = []
+        while base.kind in ("prime", "sup", "sub"):
+            trail.append(base)
+            base = base.args[0]
+        trail.reverse()
+        for t in trail:  # innermost first: W^l_{jk}' ...
+            if t.kind == "prime":
+                primes += 1
+            elif t.kind == "sup" and sup is None and sub is None and primes == 0:
+                sup = t.args[1]
+            elif t.kind == "sub" and sub is None and primes == 0:
+                sub = t.args[1]
+            else:
+                raise ParseError(f"cannot read {node}")
+        name = base.args[0]
+        if name in self.env and sup is None and sub is None and not primes:
+            return self.env[name]
+        if name in self.defs:
+            return self.local(name, sup, sub, primes)
+        return self.inst.resolve(name, sup, sub, primes, self)
+
+    def local(self, name, sup, sub, primes):
+        params, body = self.defs[name]
+        sup_p, sub_p = params
+        if primes or (sup is None) != (sup_p is None) or (sub is None) != (sub_p is None):
+            raise BindingError(f"{name} is used differently from its definition")
+        env = dict(self.env)
+        if sup_p:
+            env[sup_p] = self.index(sup)
+        if sub_p:
+            env[sub_p] = self.index(sub)
+        inner = Evaluator(self.inst, env, self.defs, self.index_letters)
+        inner.probe = self.probe
+        return inner(body)
+
+    # nodes ------------------------------------------------------------------
+    def __call__(self, node: Node):
+        k, a = node.kind, node.args
+        if k == "num":
+            return float(a[0])
+        if k in ("sym", "prime") or (k in ("sup", "sub") and _sym_based(node)):
+            if k == "sup" and a[1].kind == "T":
+                return transpose(self(a[0]))
+            if k == "sup" and _sym_based(a[0]) and self._is_power(node):
+                return power(self(a[0]), self(a[1]))
+            return self.symbol(node)
+        if k == "paren":
+            return self(a[0])
+        if k == "neg":
+            v = self(a[0])
+            return Lazy(v.kind, v.index, -v.scale) if isinstance(v, Lazy) else -v
+        if k == "add":
+            return add(self(a[0]), self(a[1]))
+        if k == "minus":
+            return add(self(a[0]), self(a[1]), -1.0)
+        if k == "sub":
+            return self.entry(self(a[0]), a[1], "(...)")
+        if k == "sup":
+            base = self(a[0])
+            if a[1].kind == "T":
+                return transpose(base)
+            return power(base, self(a[1]))
+        if k == "mul" or k == "dots":
+            return self.product(node)
+        if k == "had":
+            return had(self(a[0]), self(a[1]))
+        if k == "smul":
+            return mul(self(a[0]), self(a[1]))
+        if k in ("div", "frac"):
+            num, den = self(a[0]), _as_scalar_if_1x1(self(a[1]))
+            if not _is_scalar(den):
+                raise EquationError(f"division by {fmt(den)}")
+            if float(den) == 0.0:
+                raise EquationError("division by zero")
+            return mul(num, 1.0 / float(den))
+        if k == "iverson":
+            return 1.0 if self.relation(a[0]) else 0.0
+        if k == "abs":
+            v = self(a[0])
+            return abs(v) if _is_scalar(v) else np.abs(v)
+        if k == "norm":
+            v = _as_scalar_if_1x1(self(a[0]))
+            if _is_scalar(v):
+                return abs(float(v))
+            if 1 in v.shape:
+                return float(np.linalg.norm(v))
+            raise EquationError("the norm of a matrix needs _2 or _F")
+        if k == "sqrt":
+            return math.sqrt(self(a[0]))
+        if k == "diag":
+            v = self(a[0])
+            if not isinstance(v, np.ndarray) or 1 not in v.shape:
+                raise EquationError(f"diag of {fmt(v)}")
+            return np.diag(v.ravel())
+        if k == "call":
+            return self.call(node)
+        if k == "deriv":
+            return self.inst.derivative(a[0], a[1], self)
+        if k == "nabla":
+            return self.inst.nabla(a[0], a[1], self)
+        if k in ("sum", "prod"):
+            return self.big_op(node)
+        if k == "lim":
+            return self.limit(node)
+        if k == "pm":
+            raise EquationError("\\pm cannot be evaluated")
+        raise ParseError(f"cannot evaluate {k}")
+
+    def _is_power(self, node: Node) -> bool:
+        base = node.args[0]
+        while base.kind in ("sub", "prime"):
+            base = base.args[0]
+        if base.kind == "sym" and base.args[0] in self.defs:
+            return self.defs[base.args[0]][0][0] is None
+        return self.inst.is_power(node, self)
+
+    def call(self, node: Node):
+        head, args = node.args
+        f = self(head)
+        vals = [self(x) for x in args]
+        if isinstance(f, Fn):
+            return f(*vals)
+        if len(vals) != 1:
+            raise EquationError(f"{head} is not a function")
+        return mul(f, vals[0])
+
+    def relation(self, node: Node) -> bool:
+        if node.kind != "rel":
+            raise EquationError(f"[{node}] is not a relation")
+        op, lhs, rhs = node.args
+        x, y = _as_scalar_if_1x1(self(lhs)), _as_scalar_if_1x1(self(rhs))
+        return {"=": x == y, "!=": x != y, "<": x < y, ">": x > y, "<=": x <= y, ">=": x >= y}[op]
+
+    def big_op(self, node: Node):
+        lo, hi, body = node.args
+        if lo is None or lo.kind != "rel" or lo.args[1].kind != "sym":
+            raise EquationError("a sum needs its index written as _{k=1}^{n}")
+        var = lo.args[1].args[0]
+        start, stop = self.index(lo.args[2]), self.index(hi)
+        total = None
+        for v in range(start, stop + 1):
+            inner = Evaluator(self.inst, {**self.env, var: v}, self.defs, self.index_letters)
+            inner.probe = self.probe
+            term = inner(body)
+            if total is None:
+                total = term
+            elif node.kind == "sum":
+                total = add(total, term)
+            else:
+                total = mul(total, term)
+        if total is None:
+            return 0.0 if node.kind == "sum" else 1.0
+        return total
+
+    def limit(self, node: Node):
+        sub, body = node.args
+        if sub.kind != "rel" or sub.args[0] != "->" or sub.args[1].kind != "sym":
+            raise EquationError("a limit needs _{h \\to 0}")
+        var = sub.args[1].args[0]
+        target = self(sub.args[2])
+        direction = self.inst.limit_direction(var)
+        values = []
+        for t in (1e-3, 5e-4):
+            step = t if direction is None else t * direction
+            inner = Evaluator(
+                self.inst,
+                {**self.env, var: add(target, step) if not _is_scalar(step) else target + step},
+                self.defs,
+                self.index_letters,
+            )
+            values.append(inner(body))
+        # Richardson: the error of a difference quotient is first order in the step
+        return add(mul(values[1], 2.0), values[0], -1.0)
+
+    # products with \dots --------------------------------------------------------
+    def product(self, node: Node):
+        factors = _flatten(node)
+        if any(f is _DOTS for f in factors):
+            factors = self.expand_dots(factors)
+        val = self(factors[0])
+        for f in factors[1:]:
+            val = self.apply_or_mul(val, f)
+        return val
+
+    def apply_or_mul(self, val, f: Node):
+        return mul(val, self(f))
+
+    def expand_dots(self, factors: list) -> list:
+        i = factors.index(_DOTS)
+        head, tail = factors[:i], factors[i + 1 :]
+        keyed = [self.layer_key(f) for f in head]
+        for s in range(len(head)):
+            for p in range(1, len(head) - s):
+                seq = keyed[s:]
+                if len(seq) < p + 1 or any(k is None for k in seq):
+                    continue
+                if all(
+                    seq[q + p][0] == seq[q][0] and seq[q + p][1] == seq[q][1] - 1
+                    for q in range(len(seq) - p)
+                ):
+                    return head[:s] + self._unroll(head[s : s + p], keyed[s : s + p], tail)
+        raise EquationError("cannot read the pattern around \\cdots")
+
+    def _unroll(self, period: list, keys: list, tail: list) -> list:
+        tail_keys = []
+        for f in tail:
+            k = self.layer_key(f)
+            if k is None or k[0] not in {kk[0] for kk in keys}:
+                break
+            tail_keys.append(k)
+        rest = tail[len(tail_keys) :]
+        if not tail_keys:
+            raise EquationError("no factor after \\cdots continues the pattern")
+        out_nodes, out_keys = [], []
+        for step in range(0, 64):
+            for node, key in zip(period, keys):
+                nk = (key[0], key[1] - step)
+                out_nodes.append(_shift(node, key[1] - step))
+                out_keys.append(nk)
+                if nk == tail_keys[-1]:
+                    r = len(tail_keys)
+                    avail = out_keys[-r:]
+                    if avail == tail_keys[-len(avail) :]:
+                        return out_nodes + rest
+            if out_keys[-1][1] < -2:
+                break
+        raise EquationError("the factors after \\cdots do not continue the pattern before it")
+
+    def layer_key(self, f: Node):
+        """(base name, layer number) of a factor like ``W^{l+1}`` or ``D^L``; None if not."""
+        if f.kind == "sup" and f.args[0].kind == "sym" and f.args[1].kind != "T":
+            try:
+                return (f.args[0].args[0], self.index(f.args[1]))
+            except EquationError:
+                return None
+        return None
+
+
+_DOTS = Node("DOTS")
+
+
+def _flatten(node: Node) -> list:
+    if node.kind == "mul":
+        return _flatten(node.args[0]) + _flatten(node.args[1])
+    if node.kind == "dots":
+        return _flatten(node.args[0]) + [_DOTS]
+    return [node]
+
+
+def _flat_syms(node: Node) -> list:
+    if node.kind == "mul":
+        a, b = _flat_syms(node.args[0]), _flat_syms(node.args[1])
+        return a + b if a and b else []
+    if node.kind == "sym" and len(node.args[0]) == 1:
+        return [node]
+    return []
+
+
+def _shift(node: Node, layer: int) -> Node:
+    return Node("sup", (node.args[0], Node("num", (layer,))))
+
+
+def _sym_based(node: Node) -> bool:
+    while node.kind in ("prime", "sup", "sub"):
+        if node.kind == "sup" and node.args[1].kind == "T":
+            return False
+        node = node.args[0]
+    return node.kind == "sym"
+
+
+def transpose(v):
+    if isinstance(v, np.ndarray):
+        return v.T
+    if isinstance(v, Lazy) and v.kind == "I":
+        return v
+    if _is_scalar(v):
+        return v
+    raise EquationError(f"transpose of {fmt(v)}")
+
+
+def power(base, e):
+    e = _as_scalar_if_1x1(e)
+    base = _as_scalar_if_1x1(base)
+    if _is_scalar(base):
+        return float(base) ** float(e)
+    if isinstance(base, np.ndarray) and base.shape[0] == base.shape[1] and float(e) == int(e):
+        return np.linalg.matrix_power(base, int(e))
+    raise EquationError(f"power {e} of {fmt(base)}")
+
+
+# --------------------------------------------------------------------------- clauses
+
+
+def free_letters(node, letters: str, bound=None) -> set:
+    """Index letters (from ``letters``) used in ``node`` and not bound by a sum or limit."""
+    bound = set() if bound is None else bound
+    out = set()
+    if isinstance(node, Node):
+        if node.kind == "sym" and node.args[0] in letters and node.args[0] not in bound:
+            out.add(node.args[0])
+        if node.kind in ("sum", "prod") and node.args[0] is not None and node.args[0].kind == "rel":
+            var = node.args[0].args[1].args[0]
+            out |= free_letters(node.args[0].args[2], letters, bound)
+            out |= free_letters(node.args[1], letters, bound)
+            out |= free_letters(node.args[2], letters, bound | {var})
+            return out
+        if node.kind == "lim":
+            var = node.args[0].args[1].args[0]
+            return free_letters(node.args[1], letters, bound | {var})
+        for a in node.args:
+            out |= free_letters(a, letters, bound)
+    elif isinstance(node, tuple):
+        for a in node:
+            out |= free_letters(a, letters, bound)
+    return out
+
+
+def compare(x, y, rel: str, rtol: float, atol: float):
+    """Assert ``x rel y``; return a message when it does not hold."""
+    if rel == "=":
+        x, y = _same_shape(x, y, "comparison")
+        if isinstance(x, Fn) or isinstance(y, Fn):
+            raise EquationError("cannot compare functions")
+        if not np.allclose(x, y, rtol=rtol, atol=atol):
+            return "the two sides differ"
+        return None
+    if rel in ("<=", "<", ">=", ">"):
+        x, y = _as_scalar_if_1x1(x), _as_scalar_if_1x1(y)
+        if not (_is_scalar(x) and _is_scalar(y)):
+            raise EquationError("an inequality between non-scalars")
+        slack = atol + rtol * max(abs(x), abs(y))
+        ok = {"<=": x <= y + slack, "<": x < y, ">=": x >= y - slack, ">": x > y}[rel]
+        return None if ok else f"{rel} does not hold"
+    raise EquationError(f"the relation {rel!r} cannot be checked: exempt the equation")
+
+
+def shape_of_R(node: Node, ev: Evaluator) -> tuple:
+    """``\\R^{n}`` -> (n, 1); ``\\R^{n \\times m}`` -> (n, m)."""
+    if node.kind != "sup" or node.args[0].kind != "R":
+        raise EquationError("\\in needs \\R^{...} on its right")
+    e = node.args[1]
+    if e.kind == "smul":
+        return (ev.index(e.args[0]), ev.index(e.args[1]))
+    return (ev.index(e), 1)
+
+
+@dataclass
+class Instance:
+    """What a failing check reports: the instance description and the index values."""
+
+    describe: str
+    env: dict
+
+
+def check_clauses(
+    clauses: list[Clause],
+    ranges: list[Range],
+    inst,
+    *,
+    defs: dict,
+    layer_letters: str,
+    entry_letters: str,
+    default_range,
+    rtol: float,
+    atol: float,
+    range_options: dict,
+) -> int:
+    """Evaluate every clause for every valid assignment of its free index letters on the
+    instance ``inst``; return the number of comparisons made, raise :class:`EquationError`
+    with both sides on the first that fails."""
+    n = 0
+    letters = layer_letters + entry_letters
+    for clause in clauses:
+        if not clause.rels:
+            raise EquationError(f"{clause.text!r} is an expression, not a relation")
+        free = free_letters(tuple(clause.terms), letters)
+        for d in defs.values():  # letters used by local definitions are free too
+            free |= free_letters(d[1], letters) - set(p for p in d[0] if p)
+        lines_ranges = {r.var: r for r in ranges if r.line == clause.line} or {
+            r.var: r for r in ranges
+        }
+        layer_free = sorted(v for v in free if v in layer_letters)
+        entry_free = sorted(v for v in free if v in entry_letters)
+        done = 0
+        for env in _layer_assignments(
+            layer_free, lines_ranges, range_options, inst, default_range, defs, layer_letters
+        ):
+            sizes = _probe_entries(clause, inst, env, defs, letters, entry_free)
+            for combo in itertools.product(*[range(1, sizes[v] + 1) for v in entry_free]):
+                full = {**env, **dict(zip(entry_free, combo))}
+                n += _check_one(clause, inst, full, defs, letters, rtol, atol)
+                done += 1
+        if done == 0:
+            raise EquationError(f"{clause.text!r}: no valid index values on {inst.describe()}")
+    return n
+
+
+def _layer_assignments(layer_free, ranges, options, inst, default_range, defs, letters):
+    order = sorted(layer_free, key=lambda v: _depends(v, ranges, options, layer_free))
+    envs = [{}]
+    for v in order:
+        new = []
+        for env in envs:
+            ev = Evaluator(inst, env, defs, letters)
+            if v in options:
+                lo, hi = options[v]
+                vals = range(ev.index(lo), ev.index(hi) + 1)
+            elif v in ranges:
+                r = ranges[v]
+                if r.values is not None:
+                    vals = [ev.index(x) for x in r.values]
+                else:
+                    a, b = ev.index(r.lo), ev.index(r.hi)
+                    vals = range(min(a, b), max(a, b) + 1)
+            else:
+                vals = default_range(inst)
+            new += [{**env, v: x} for x in vals]
+        envs = new
+    return envs
+
+
+def _depends(v, ranges, options, free):
+    src = options.get(v) or ((ranges[v].lo, ranges[v].hi) if v in ranges else ())
+    return len(free_letters(tuple(x for x in src if isinstance(x, Node)), "".join(free)))
+
+
+def _probe_entries(clause, inst, env, defs, letters, entry_free) -> dict:
+    if not entry_free:
+        return {}
+    ev = Evaluator(inst, {**env, **{v: 1 for v in entry_free}}, defs, letters)
+    ev.probe = {v: set() for v in entry_free}
+    for t in clause.terms:
+        try:
+            ev(t)
+        except EquationError:
+            pass
+    sizes = {}
+    for v, s in ev.probe.items():
+        if not s:
+            raise EquationError(f"{clause.text!r}: cannot tell the range of the index {v}")
+        if len(s) > 1:
+            raise EquationError(
+                f"{clause.text!r}: the index {v} runs over {sorted(s)} entries in different "
+                f"places (on {inst.describe()}, {_env_text(env)})"
+            )
+        sizes[v] = s.pop()
+    return sizes
+
+
+def _env_text(env: dict) -> str:
+    return ", ".join(f"{k} = {v}" for k, v in sorted(env.items())) or "no indices"
+
+
+def _check_one(clause, inst, env, defs, letters, rtol, atol) -> int:
+    ev = Evaluator(inst, env, defs, letters)
+    where = f"on {inst.describe()}, {_env_text(env)}"
+    try:
+        vals = []
+        for i, t in enumerate(clause.terms):
+            if i > 0 and clause.rels[i - 1] == "in":
+                vals.append(shape_of_R(t, ev))
+            else:
+                vals.append(ev(t))
+    except (EquationError, ParseError) as exc:
+        raise EquationError(f"{clause.text!r} cannot be evaluated {where}: {exc}") from None
+    n = 0
+    left = vals[0]
+    for i, rel in enumerate(clause.rels):
+        right = vals[i + 1]
+        if rel == "in":
+            shape = getattr(left, "shape", None)
+            if shape != right:
+                raise EquationError(f"{clause.text!r}: shape {shape} is not {right} {where}")
+            n += 1
+            continue
+        try:
+            msg = compare(left, right, rel, rtol, atol)
+        except EquationError as exc:
+            msg = str(exc)
+        if msg:
+            raise EquationError(
+                f"{clause.text!r}: {msg} {where}\nleft side, term {i + 1}, {fmt(left)}\n"
+                f"right side, term {i + 2}, {fmt(right)}"
+            )
+        n += 1
+        left = right
+    return n

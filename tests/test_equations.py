@@ -1,0 +1,241 @@
+"""The equation checker (backprop.equations): it must catch typos and ignore layout."""
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from backprop.equations import EquationError, check_chapter, check_display, scan
+from backprop.equations.annotations import Display, parse_annotation
+from backprop.equations.contexts import column_networks
+from backprop.equations.evaluate import Evaluator
+from backprop.equations.latex import ParseError, parse_display
+from backprop.equations.typos import layout_changes, mutations
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTERS = sorted((ROOT / "chapters").glob("*.md"))
+
+
+def check(body, annotation="% check: column"):
+    d = Display("test", "eq-test", body, 0)
+    parse_annotation(d, annotation)
+    return check_display(d)
+
+
+RECURSION = (
+    r"\delta^l = \big((W^{l+1})^\T \delta^{l+1}\big) \odot \sigma'(z^l), \qquad l = L-1, \dots, 1."
+)
+CORRECT = [
+    (RECURSION, "% check: column"),
+    (r"\delta^L = (\nabla_{a^L} C)^\T \odot \sigma_L'(z^L).", "% check: column"),
+    (r"\delta^L = (a^L - y) \odot \sigma_L'(z^L).", "% check: column"),
+    (r"\frac{\partial C}{\partial b^l} = \delta^l,", "% check: column"),
+    (
+        r"\frac{\partial C}{\partial W^l} = \delta^l\, (a^{l-1})^\T \in \R^{n_l \times n_{l-1}}",
+        "% check: column",
+    ),
+    (r"C = \tfrac12 \lVert a^L - y \rVert^2 .", "% check: column"),
+    (r"z^l_j = \sum_{k=1}^{n_{l-1}} w^l_{jk}\, a^{l-1}_k + b^l_j .", "% check: column"),
+    (
+        r"\frac{\partial C}{\partial W^l} = \frac{1}{M} (\Delta^l)^{\mathsf T} A^{l-1}",
+        "% check: batch",
+    ),
+    (
+        r"C = \frac1M \sum_{m=1}^{M} C_m, \qquad C_m = \tfrac12 \lVert a^L_m - y_m \rVert^2 .",
+        "% check: batch",
+    ),
+    (
+        r"(\delta^l)^\T = \nabla_{a^L} C\; D^L\, W^L\, D^{L-1}\, W^{L-1} \cdots W^{l+1} D^l ,",
+        r"% check: column; where D^l := \diag(\sigma_l'(z^l))",
+    ),
+    (
+        r"\frac{\partial z^l}{\partial w^l_{jk}} = a^{l-1}_k\, e_j, \qquad "
+        r"\frac{\partial z^l_i}{\partial w^l_{jk}} = [i = j]\, a^{l-1}_k, \qquad "
+        r"\frac{\partial z^l}{\partial b^l} = I_{n_l}.",
+        "% check: column",
+    ),
+]
+
+# The typos of the issue: each must fail, naming the label.
+TYPOS = [
+    ("dropped transpose", RECURSION.replace("(W^{l+1})^\\T", "W^{l+1}"), "% check: column"),
+    ("a + y for a - y", r"\delta^L = (a^L + y) \odot \sigma_L'(z^L).", "% check: column"),
+    ("l+1 for l", r"\frac{\partial C}{\partial b^l} = \delta^{l+1},", "% check: column"),
+    (
+        "lost 1/M",
+        r"\frac{\partial C}{\partial W^l} = (\Delta^l)^{\mathsf T} A^{l-1}",
+        "% check: batch",
+    ),
+    ("odot as matrix product", RECURSION.replace(r"\odot", ""), "% check: column"),
+    (
+        "swapped product order",
+        r"\frac{\partial C}{\partial W^l} = (a^{l-1})^\T \delta^l",
+        "% check: column",
+    ),
+    ("wrong sign", r"\frac{\partial C}{\partial b^l} = -\delta^l,", "% check: column"),
+    ("missing 1/2", r"C = \lVert a^L - y \rVert^2 .", "% check: column"),
+    (
+        "wrong index in a sum",
+        r"z^l_j = \sum_{k=1}^{n_l} w^l_{jk}\, a^{l-1}_k + b^l_j .",
+        "% check: column",
+    ),
+    (
+        "swapped entry indices",
+        r"\frac{\partial C}{\partial w^l_{jk}} = \delta^l_k\, a^{l-1}_j",
+        "% check: column",
+    ),
+    ("sigma for sigma_L", r"\delta^L = (a^L - y) \odot \sigma'(z^L).", "% check: column"),
+    ("lost prime", r"\delta^L = (a^L - y) \odot \sigma_L(z^L).", "% check: column"),
+    (
+        "wrong factor in a chain",
+        r"(\delta^l)^\T = \nabla_{a^L} C\; D^L\, W^L\, D^{L-1}\, W^{L-1} \cdots W^{l} D^l ,",
+        r"% check: column; where D^l := \diag(\sigma_l'(z^l))",
+    ),
+    ("mean vs sum cost", r"C = \sum_{m=1}^{M} C_m", "% check: batch"),
+    ("delta as a row", r"\delta^l = \nabla_{z^l} C", "% check: column"),
+]
+
+
+@pytest.mark.parametrize("body, annotation", CORRECT)
+def test_correct_equations_pass(body, annotation):
+    assert check(body, annotation) > 0
+
+
+@pytest.mark.parametrize("kind, body, annotation", TYPOS, ids=[t[0] for t in TYPOS])
+def test_planted_typos_fail_naming_the_label(kind, body, annotation):
+    with pytest.raises(EquationError, match="eq-test"):
+        check(body, annotation)
+
+
+def test_error_shows_both_sides_network_and_index():
+    with pytest.raises(EquationError) as info:
+        check(r"\frac{\partial C}{\partial b^l} = -\delta^l,")
+    msg = str(info.value)
+    assert "left side" in msg and "right side" in msg and "network" in msg and "l = " in msg
+
+
+def test_dropped_transpose_fails_on_shape_and_on_value():
+    """Non-square layers reject it by shape; a square network by value."""
+    bad = RECURSION.replace("(W^{l+1})^\\T", "W^{l+1}")
+    d = Display("test", "eq-test", bad, 0)
+    parse_annotation(d, "% check: column")
+    clauses, ranges = parse_display(bad)
+    from backprop.equations.evaluate import check_clauses
+
+    messages = []
+    for inst in column_networks():
+        try:
+            check_clauses(
+                clauses,
+                ranges,
+                inst,
+                defs={},
+                layer_letters="lm",
+                entry_letters="ijk",
+                default_range=lambda i: range(1, i.L + 1),
+                rtol=1e-9,
+                atol=1e-12,
+                range_options={},
+            )
+        except EquationError as exc:
+            messages.append(str(exc))
+    assert any("cannot multiply" in m or "shapes" in m for m in messages)
+    assert any("differ" in m for m in messages)
+
+
+@pytest.mark.parametrize("body, annotation", CORRECT)
+def test_layout_changes_pass(body, annotation):
+    for kind, changed in layout_changes(body):
+        assert check(changed, annotation) > 0, kind
+    assert check(body.replace("\\T", "\\mathsf{T}"), annotation) > 0
+    aligned = "\\begin{aligned}\n" + body.replace("=", "&=", 1) + "\n\\end{aligned}"
+    assert check(aligned, annotation) > 0
+
+
+def test_mutations_of_correct_equations_are_caught():
+    planted = caught = 0
+    for body, annotation in CORRECT:
+        for _, changed in mutations(body):
+            planted += 1
+            try:
+                check(changed, annotation)
+            except EquationError:
+                caught += 1
+    assert planted > 50 and caught / planted >= 0.95
+
+
+def test_layout_is_dropped_by_the_parser():
+    a, _ = parse_display(r"\frac{\partial C}{\partial b^l} = \delta^l,")
+    b, _ = parse_display(
+        r"\dfrac{\partial C}{\partial b^{l}} \,=\, \left(\delta^l\right)"
+        r" \qquad\text{(a remark)}"
+    )
+    strip = lambda cl: [(c.terms, c.rels) for c in cl]
+    assert strip(a)[0][1] == strip(b)[0][1]
+    assert a[0].terms[0] == b[0].terms[0]
+
+
+def test_ranges_and_aligned_lines():
+    clauses, ranges = parse_display(
+        "\\begin{aligned}\n x &= y, & l &= 1, 2, 3,\\\\\n u &= v \\\\\n &= w\n\\end{aligned}"
+    )
+    assert [len(c.terms) for c in clauses] == [2, 3]
+    assert ranges[0].var == "l" and len(ranges[0].values) == 3 and ranges[0].line == 0
+
+
+def test_unknown_symbol_and_bad_latex_fail():
+    with pytest.raises(EquationError, match="not bound"):
+        check(r"\frac{\partial C}{\partial b^l} = \gamma^l")
+    with pytest.raises(EquationError, match="cannot parse"):
+        check(r"\frac{\partial C}{\partial b^l} = \delta^l )")
+    with pytest.raises(ParseError):
+        d = Display("t", "eq-t", "x", 0)
+        parse_annotation(d, "% check: column; bogus")
+
+
+def test_out_of_range_layer_is_an_error_not_a_skip():
+    with pytest.raises(EquationError, match="does not exist"):
+        check(r"\frac{\partial C}{\partial b^l} = \delta^l", "% check: column; l=1..L+1")
+
+
+def test_reference_derivative_is_independent_and_exact():
+    """delta^l of the context equals the package's backward pass (which it never calls)."""
+    import backprop
+
+    inst = column_networks()[0]
+    net = backprop.Network(
+        list(inst.sizes), hidden=inst.hidden, output=inst.output, loss="mse", dtype=np.float64
+    )
+    for l in range(1, inst.L + 1):
+        net.weights[l - 1][...] = inst.W[l]
+        net.biases[l - 1][...] = inst.b[l].ravel()
+    deltas = net.deltas(inst.X, inst.Y)
+    for l in range(1, inst.L + 1):
+        np.testing.assert_allclose(inst.delta(l)[:, 0], deltas[l][0], rtol=1e-12, atol=1e-15)
+
+
+def test_evaluator_units():
+    inst = column_networks()[0]
+    ev = Evaluator(inst, {"l": 1}, {}, "lmijk")
+    (c,), _ = parse_display(r"x = W^l_{:,2}")
+    assert ev(c.terms[1]).shape == (4, 1)
+
+
+def _labels(path):
+    return re.findall(r"^\$\$[ \t]*\((eq-[\w:-]+)\)", path.read_text(), re.M)
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
+def test_scan_finds_every_label(path):
+    assert [d.label for d in scan(path) if d.label] == _labels(path)
+
+
+CHECKED_CHAPTERS = [p for p in CHAPTERS if "equations.check_chapter" in p.read_text()]
+
+
+@pytest.mark.parametrize("path", CHECKED_CHAPTERS, ids=[p.stem for p in CHECKED_CHAPTERS])
+def test_chapter_equations_hold(path):
+    """Every labelled equation of a chapter that runs the checker is checked or exempt."""
+    report = check_chapter(path)
+    assert len(report.checked) + len(report.exempt) == len(_labels(path))
