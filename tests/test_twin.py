@@ -230,3 +230,101 @@ def test_a_planted_error_in_one_equation_fails_the_check(tmp_path, name):
         for t, n in zip(twins, refs)
     ]
     assert max(errors) > 1e-6, f"planted error '{name}' went unnoticed: {errors}"
+
+
+# --------------------------------------------------------------------------- the live pages
+def test_node_tests_of_the_page_code():
+    """``node --test tests/twin/``: the data sets and generator of the live pages."""
+    if NODE is None:
+        pytest.fail("node is missing")
+    proc = subprocess.run(
+        [NODE, "--test", str(ROOT / "tests" / "twin")],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+
+
+@cache
+def live_pages(tmp):
+    import sys
+
+    sys.path.insert(0, str(ROOT / "_ext"))
+    import live_twin
+
+    ref = Path(tmp) / "reference.json"
+    ref.write_text(json.dumps(live_twin.reference()))
+    job = {
+        "reference": str(ref),
+        "playground": [
+            {},
+            {"learningRate": 0.1, "momentum": 0.5},
+            {"batchSize": 64},
+            {"learningRate": 10},
+        ],
+        "descent": [
+            {"learningRate": 0.1, "batchSize": 8, "momentum": 0},
+            {"learningRate": 3.0, "batchSize": 8, "momentum": 0},
+            {"learningRate": 1.0, "batchSize": 1, "momentum": 0},
+            {"learningRate": 0.3, "batchSize": 64, "momentum": 0.9},
+            {"learningRate": 0.01, "batchSize": 2, "momentum": 0.5},
+        ],
+    }
+    proc = subprocess.run(
+        [NODE, str(ROOT / "tests" / "twin" / "run_pages.mjs")],
+        input=json.dumps(job), capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    return job, json.loads(proc.stdout)
+
+
+KEYS = {"learningRate": "learning_rate", "batchSize": "batch_size", "momentum": "momentum"}
+
+
+def test_the_live_playground_reproduces_the_chapter_run(tmp_path_factory):
+    """At the defaults, and with changed training settings, the page shows the Python run:
+    the same losses, accuracy and gradient norms after every epoch, and the same words."""
+    from backprop.explore import playground
+
+    job, out = live_pages(str(tmp_path_factory.mktemp("twin")))
+    for changes, page in zip(job["playground"], out["playground"]):
+        py = playground.train(playground.Settings(**{KEYS[k]: v for k, v in changes.items()}))
+        assert page["fromPython"] == {"data": True, "weights": True, "order": True}
+        assert page["epoch"] == py.history.epochs_run == 40
+        if changes.get("learningRate") == 10:
+            # far too large a step: the loss jumps chaotically, and two computations that
+            # differ in the last bit part after a few epochs; both must call it an overshoot
+            assert page["status"] == py.status == "overshoot"
+            assert page["text"].startswith("The step overshoots: the training loss grew")
+            assert "Try a learning rate below 1 (it was 10)." in page["text"]
+            continue
+        np.testing.assert_allclose(page["trainLoss"], py.train_loss, rtol=1e-12)
+        np.testing.assert_allclose(page["testLoss"], py.test_loss, rtol=1e-12)
+        np.testing.assert_allclose(page["gradNorms"], py.grad_norms, rtol=1e-10, atol=1e-300)
+        assert page["accuracy"][-1] == py.test_accuracy
+        assert page["status"] == py.status, (changes, page["text"], py.message)
+        if py.status == "ok":  # Python adds the seconds; the page counts epochs
+            acc = f"test accuracy {100 * py.test_accuracy:.1f} %"
+            assert acc in page["text"] and f"{py.train_loss[-1]:.3g}" in page["text"]
+        else:
+            assert page["text"].startswith(py.message), (page["text"], py.message)
+        for note in py.notes:
+            assert note in page["text"]
+    assert out["playground"][0]["status"] == "ok"
+
+
+def test_the_live_descent_explorer_draws_the_widgets_curves(tmp_path_factory):
+    """Every setting of the gradient-descent explorer: the Python widget's loss curve and
+    headline, in the page."""
+    from backprop.explore import descent, playground
+
+    job, out = live_pages(str(tmp_path_factory.mktemp("twin")))
+    statuses = []
+    for s, page in zip(job["descent"], out["descent"]):
+        py = playground.train_curve(playground.CurveSettings(**{KEYS[k]: v for k, v in s.items()}))
+        # a diverging run multiplies the loss by 1e27 per epoch, and its rounding with it
+        np.testing.assert_allclose(page["loss"], py.loss, rtol=1e-10, err_msg=str(s))
+        assert page["status"] == py.status
+        words = getattr(playground, "headline", None) or descent.headline
+        assert page["headline"] == words(py)
+        statuses.append(py.status)
+    assert "diverged" in statuses and "ok" in statuses
