@@ -14,7 +14,7 @@ NODE_STAMP := node_modules/.installed-stamp
 PUBLISH_BRANCH ?= gh-pages
 SITE_URL := https://backprop-book.github.io/backprop-book/
 
-.PHONY: help setup book test lint unit book-strict browser serve lab clean chapter freeze bench \
+.PHONY: help setup book test lint unit book-strict browser serve lab clean chapter typos freeze bench \
 	publish gh-pages
 
 help:
@@ -23,6 +23,7 @@ help:
 	@echo "make serve   serve _build/html on http://$(HOST):$(PORT)"
 	@echo "make lab     open the chapters in JupyterLab (.md opens as a notebook)"
 	@echo "make chapter CH=chapters/backprop.md   execute one chapter and report errors"
+	@echo "make typos   plant typos in every checked equation; report how many fail (CH=... for one)"
 	@echo "make bench   benchmarks against PyTorch/scikit-learn (writes benchmarks/results.md)"
 	@echo "make browser check the built site in Chromium, offline (screenshots in _build/screenshots)"
 	@echo "make publish build, then commit _build/html to the local $(PUBLISH_BRANCH) branch (no push)"
@@ -50,6 +51,8 @@ _build/.jupyter_cache: $(shell find src/backprop -name "*.py")
 	@rm -rf _build/.jupyter_cache
 
 book: setup _build/.jupyter_cache
+	@# jupyter-cache ignores Markdown: a chapter whose displayed equations changed is run again.
+	@$(PY) -m backprop.equations.cache _build/.jupyter_cache chapters _build/.equation-hashes.json
 	$(JB) build .
 	@echo "Book built: $(CURDIR)/_build/html/index.html"
 
@@ -80,6 +83,10 @@ serve:
 lab: setup
 	JUPYTER_CONFIG_PATH=$(CURDIR)/.jupyter $(BIN)/jupyter lab --ServerApp.ip=$(HOST) \
 		--notebook-dir=chapters $(if $(filter 0,$(shell id -u)),--allow-root)
+
+# Plant seeded typos in every checked equation and report how many the checker catches.
+typos: setup
+	$(PY) -m backprop.equations.typos $(if $(CH),$(CH),chapters/*.md)
 
 chapter: setup
 	$(BIN)/pytest -q -m chapter tests/test_chapters.py -k "$(notdir $(basename $(CH)))"

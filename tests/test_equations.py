@@ -231,7 +231,7 @@ def test_scan_finds_every_label(path):
     assert [d.label for d in scan(path) if d.label] == _labels(path)
 
 
-CHECKED_CHAPTERS = [p for p in CHAPTERS if "equations.check_chapter" in p.read_text()]
+CHECKED_CHAPTERS = [p for p in CHAPTERS if "equations.check_here(" in p.read_text()]
 
 
 @pytest.mark.parametrize("path", CHECKED_CHAPTERS, ids=[p.stem for p in CHECKED_CHAPTERS])
@@ -239,3 +239,15 @@ def test_chapter_equations_hold(path):
     """Every labelled equation of a chapter that runs the checker is checked or exempt."""
     report = check_chapter(path)
     assert len(report.checked) + len(report.exempt) == len(_labels(path))
+
+
+def test_equation_index_lists_every_labelled_equation():
+    from backprop.equations.index import index_markdown, index_rows
+
+    rows = index_rows(ROOT / "chapters")
+    expected = [(p.stem, label) for p in CHAPTERS for label in _labels(p)]
+    assert sorted((r["chapter"], r["label"]) for r in rows) == sorted(expected)
+    table = index_markdown(ROOT / "chapters")
+    for _chapter, label in expected:
+        assert f"{{eq}}`{label}`" in table
+    assert "equation-index" in (ROOT / "_toc.yml").read_text()

@@ -36,6 +36,7 @@ __all__ = [
     "EquationError",
     "Report",
     "check_chapter",
+    "check_here",
     "check_display",
     "register_context",
     "scan",
@@ -83,6 +84,7 @@ def check_display(d: Display) -> int:
             raise EquationError(f"{d.label} ({d.chapter}): cannot parse: {exc}") from None
         if not clauses:
             raise EquationError(f"{d.label}: nothing to check")
+        per_clause = [0] * len(clauses)
         for inst in make():
             try:
                 n += check_clauses(
@@ -96,9 +98,13 @@ def check_display(d: Display) -> int:
                     rtol=d.options.get("rtol", RTOL),
                     atol=d.options.get("atol", ATOL),
                     range_options={k: v for k, v in d.options.items() if len(k) == 1},
+                    per_clause=per_clause,
                 )
             except EquationError as exc:
                 raise EquationError(f"{d.label} ({d.chapter}.md, line {d.line}): {exc}") from None
+        for clause, count in zip(clauses, per_clause):
+            if count == 0:
+                raise EquationError(f"{d.label}: {clause.text!r} holds for no index value")
     return n
 
 
@@ -125,4 +131,31 @@ def check_chapter(path, *, require_all: bool = True) -> Report:
             continue
         report.checked[d.label] = check_display(d)
     report.seconds = time.perf_counter() - t0
+    return report
+
+
+def check_here(chapter: str, glue=None, prefix: str | None = None) -> Report | None:
+    """The hidden cell of a chapter: check the equations of ``chapter`` (a file name next to
+    the notebook), glue ``{prefix}_eq_checked``, ``_eq_exempt``, ``_eq_total`` and
+    ``_eq_comparisons``, and print one line. Where the Markdown source is not present (a
+    notebook opened on Colab), say so in one line and do nothing."""
+    path = Path(chapter)
+    if not path.is_file():
+        print(
+            f"{chapter} is not beside this notebook; its equations are checked in the book build."
+        )
+        return None
+    report = check_chapter(path)
+    if glue is not None:
+        prefix = prefix or path.stem
+        for key, value in (
+            ("checked", len(report.checked)),
+            ("exempt", len(report.exempt)),
+            ("total", len(report.checked) + len(report.exempt)),
+            ("comparisons", report.comparisons),
+        ):
+            glue(f"{prefix}_eq_{key}", value, display=False)
+    print(report.summary())
+    for label, reason in report.exempt.items():
+        print(f"  exempt {label}: {reason}")
     return report

@@ -144,6 +144,18 @@ class NetworkInstance:
             return f
         if primes:
             raise BindingError(f"{name}' is not bound")
+        if name == "f" and sub is not None and sup is None:
+            l = self.layer(sub, ev, "f_l")
+            return self.layer_map(l)
+        if name == "N" and sub is None and sup is None:
+            maps = [self.layer_map(l) for l in range(1, self.L + 1)]
+
+            def network(v):
+                for f in maps:
+                    v = f(v)
+                return v
+
+            return Fn(network, "N", False, self.sizes[0])
         if name == "n":
             l = ev.index(sub)
             if not 0 <= l <= self.L:
@@ -199,6 +211,11 @@ class NetworkInstance:
         if name == "C" and sub is None:
             return float(fp[("C",)])
         raise BindingError(f"{name} is not bound in the column context")
+
+    def layer_map(self, l: int) -> Fn:
+        """f_l: a column a^{l-1} to the column sigma_l(W^l a^{l-1} + b^l)."""
+        W, b, act = self.W[l], self.b[l], self.act(l)
+        return Fn(lambda v: act(W @ v + b), f"f_{l}", False, self.sizes[l - 1])
 
     def sample(self, node, ev) -> int:
         m = ev.index(node)
@@ -370,6 +387,59 @@ def _peel(node: Node):
     return node.args[0], sup, sub
 
 
+class LayerInstance:
+    r"""One layer ``l`` of a network, with the unindexed names of a single layer:
+    ``f`` (the layer map), ``W``, ``b``, ``a`` (its input a^{l-1}), ``z``, ``\sigma``
+    (its activation), ``n`` (input size), ``m`` (output size)."""
+
+    def __init__(self, net: NetworkInstance, l: int):
+        self.net, self.l, self.L = net, l, net.L
+
+    def describe(self) -> str:
+        return f"layer {self.l} of the {self.net.describe()}"
+
+    def is_power(self, node, ev) -> bool:
+        return False
+
+    def resolve(self, name, sup, sub, primes, ev):
+        net, l = self.net, self.l
+        if sup is not None:
+            raise BindingError(f"{name}^{{...}}: the layer context has no layer indices")
+        if name == "sigma":
+            f = Fn(net.act(l), "sigma")
+            for _ in range(primes):
+                f = f.derivative()
+            return f
+        if primes:
+            raise BindingError(f"{name}' is not bound")
+        table = {
+            "f": net.layer_map(l),
+            "W": net.W[l],
+            "b": net.b[l],
+            "a": net.fp[("A", l - 1)][0].reshape(-1, 1),
+            "z": net.fp[("Z", l)][0].reshape(-1, 1),
+            "n": float(net.sizes[l - 1]),
+            "m": float(net.sizes[l]),
+        }
+        if name not in table:
+            raise BindingError(f"{name} is not bound in the layer context")
+        val = table[name]
+        return val if sub is None else ev.entry(val, sub, name)
+
+    def derivative(self, num, den, ev):
+        raise BindingError("no derivatives in the layer context")
+
+    def nabla(self, sub, body, ev):
+        raise BindingError("no derivatives in the layer context")
+
+    def limit_direction(self, var):
+        return None
+
+
+def layer_instances():
+    return [LayerInstance(net, l) for net in column_networks() for l in range(1, net.L + 1)]
+
+
 def column_networks():
     """Non-square layers (a dropped transpose fails on shape), square ones (it fails on
     value), two hidden/output activation pairs so that sigma and sigma_L differ."""
@@ -398,7 +468,17 @@ CONTEXTS = {
     "column": (column_networks, "lm", "ijk", "one example, columns"),
     "batch": (batch_networks, "l", "ijkm", "a batch of M examples, rows"),
     "chain": (chain_networks, "lm", "ijk", "a chain of single neurons"),
+    "layer": (layer_instances, "", "ijk", "each layer of the column networks, unindexed names"),
 }
+
+
+def _counts():
+    from .opcount import count_instances
+
+    return count_instances()
+
+
+CONTEXTS["counts"] = (_counts, "lm", "", "multiplications counted by running both routes")
 
 
 def register_context(

@@ -41,6 +41,7 @@ class Fn:
     f: object
     name: str
     elementwise: bool = True
+    dim: int | None = None  # the size of the input column, when the function has one
 
     def __call__(self, *args):
         return self.f(*args)
@@ -295,6 +296,8 @@ class Evaluator:
             return self.product(node)
         if k == "had":
             return had(self(a[0]), self(a[1]))
+        if k == "compose":
+            return self.compose(node)
         if k == "smul":
             return mul(self(a[0]), self(a[1]))
         if k in ("div", "frac"):
@@ -458,13 +461,30 @@ class Evaluator:
         raise EquationError("the factors after \\cdots do not continue the pattern before it")
 
     def layer_key(self, f: Node):
-        """(base name, layer number) of a factor like ``W^{l+1}`` or ``D^L``; None if not."""
-        if f.kind == "sup" and f.args[0].kind == "sym" and f.args[1].kind != "T":
+        """(base name, layer number) of a factor like ``W^{l+1}``, ``D^L`` or ``f_{l}``."""
+        if f.kind in ("sup", "sub") and f.args[0].kind == "sym" and f.args[1].kind != "T":
             try:
-                return (f.args[0].args[0], self.index(f.args[1]))
+                return (f.args[0].args[0] + f.kind, self.index(f.args[1]))
             except EquationError:
                 return None
         return None
+
+    def compose(self, node: Node):
+        """``f \\circ g \\circ \\cdots \\circ h``: the composed function."""
+        parts = _flatten_compose(node)
+        if any(p is _DOTS for p in parts):
+            parts = self.expand_dots(parts)
+        fns = [self(p) for p in parts]
+        for f in fns:
+            if not isinstance(f, Fn):
+                raise EquationError(f"\\circ of something that is not a function: {fmt(f)}")
+
+        def composed(v):
+            for f in reversed(fns):
+                v = f(v)
+            return v
+
+        return Fn(composed, " o ".join(f.name for f in fns), False, fns[-1].dim)
 
 
 _DOTS = Node("DOTS")
@@ -488,7 +508,15 @@ def _flat_syms(node: Node) -> list:
 
 
 def _shift(node: Node, layer: int) -> Node:
-    return Node("sup", (node.args[0], Node("num", (layer,))))
+    return Node(node.kind, (node.args[0], Node("num", (layer,))))
+
+
+def _flatten_compose(node: Node) -> list:
+    if node.kind == "compose":
+        return _flatten_compose(node.args[0]) + _flatten_compose(node.args[1])
+    if node.kind == "dotsatom":
+        return [_DOTS]
+    return [node]
 
 
 def _sym_based(node: Node) -> bool:
@@ -548,10 +576,10 @@ def free_letters(node, letters: str, bound=None) -> set:
 
 def compare(x, y, rel: str, rtol: float, atol: float):
     """Assert ``x rel y``; return a message when it does not hold."""
+    if rel == "=" and (isinstance(x, Fn) or isinstance(y, Fn)):
+        return compare_functions(x, y, rtol, atol)
     if rel == "=":
         x, y = _same_shape(x, y, "comparison")
-        if isinstance(x, Fn) or isinstance(y, Fn):
-            raise EquationError("cannot compare functions")
         if not np.allclose(x, y, rtol=rtol, atol=atol):
             return "the two sides differ"
         return None
@@ -563,6 +591,22 @@ def compare(x, y, rel: str, rtol: float, atol: float):
         ok = {"<=": x <= y + slack, "<": x < y, ">=": x >= y - slack, ">": x > y}[rel]
         return None if ok else f"{rel} does not hold"
     raise EquationError(f"the relation {rel!r} cannot be checked: exempt the equation")
+
+
+def compare_functions(f, g, rtol, atol):
+    """Two functions are equal if they agree at three seeded random columns."""
+    if not (isinstance(f, Fn) and isinstance(g, Fn)):
+        raise EquationError(f"a function compared with {fmt(g if isinstance(f, Fn) else f)}")
+    dim = f.dim or g.dim
+    if dim is None or (f.dim and g.dim and f.dim != g.dim):
+        raise EquationError(f"functions on different spaces ({f.dim} and {g.dim} inputs)")
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        v = rng.normal(size=(dim, 1))
+        fv, gv = f(v), g(v)
+        if np.shape(fv) != np.shape(gv) or not np.allclose(fv, gv, rtol=rtol, atol=atol):
+            return f"the functions differ at a random input:\n{fmt(fv)}\n{fmt(gv)}"
+    return None
 
 
 def shape_of_R(node: Node, ev: Evaluator) -> tuple:
@@ -595,13 +639,14 @@ def check_clauses(
     rtol: float,
     atol: float,
     range_options: dict,
+    per_clause: list | None = None,
 ) -> int:
     """Evaluate every clause for every valid assignment of its free index letters on the
     instance ``inst``; return the number of comparisons made, raise :class:`EquationError`
     with both sides on the first that fails."""
     n = 0
     letters = layer_letters + entry_letters
-    for clause in clauses:
+    for ci, clause in enumerate(clauses):
         if not clause.rels:
             raise EquationError(f"{clause.text!r} is an expression, not a relation")
         free = free_letters(tuple(clause.terms), letters)
@@ -621,7 +666,9 @@ def check_clauses(
                 full = {**env, **dict(zip(entry_free, combo))}
                 n += _check_one(clause, inst, full, defs, letters, rtol, atol)
                 done += 1
-        if done == 0:
+        if per_clause is not None:  # the caller requires some instance for every clause
+            per_clause[ci] += done
+        elif done == 0:
             raise EquationError(f"{clause.text!r}: no valid index values on {inst.describe()}")
     return n
 
@@ -660,10 +707,12 @@ def _probe_entries(clause, inst, env, defs, letters, entry_free) -> dict:
         return {}
     ev = Evaluator(inst, {**env, **{v: 1 for v in entry_free}}, defs, letters)
     ev.probe = {v: set() for v in entry_free}
-    for t in clause.terms:
+    for i, t in enumerate(clause.terms):
+        if i > 0 and clause.rels[i - 1] in ("in", "colon", "->"):
+            continue
         try:
             ev(t)
-        except EquationError:
+        except (EquationError, ParseError):
             pass
     sizes = {}
     for v, s in ev.probe.items():
@@ -688,7 +737,7 @@ def _check_one(clause, inst, env, defs, letters, rtol, atol) -> int:
     try:
         vals = []
         for i, t in enumerate(clause.terms):
-            if i > 0 and clause.rels[i - 1] == "in":
+            if i > 0 and clause.rels[i - 1] in ("in", "colon", "->"):
                 vals.append(shape_of_R(t, ev))
             else:
                 vals.append(ev(t))
@@ -698,7 +747,21 @@ def _check_one(clause, inst, env, defs, letters, rtol, atol) -> int:
     left = vals[0]
     for i, rel in enumerate(clause.rels):
         right = vals[i + 1]
+        if rel == "colon":  # f : R^n -> R^m
+            if i + 1 >= len(clause.rels) or clause.rels[i + 1] != "->":
+                raise EquationError(f"{clause.text!r}: a signature reads f : R^n \\to R^m")
+            f, dom, cod = left, vals[i + 1], vals[i + 2]
+            if not isinstance(f, Fn) or (f.dim is not None and f.dim != dom[0]):
+                raise EquationError(f"{clause.text!r}: {fmt(f)} does not take R^{dom[0]} {where}")
+            out = f(np.random.default_rng(1).normal(size=dom))
+            if np.shape(out) != cod:
+                raise EquationError(
+                    f"{clause.text!r}: the output has shape {np.shape(out)}, not {cod} {where}"
+                )
+            return n + 1
         if rel == "in":
+            if isinstance(left, Lazy) and i > 0:  # e_j sized by the side it equals
+                left = _materialize(left, vals[i - 1])
             shape = getattr(left, "shape", None)
             if shape != right:
                 raise EquationError(f"{clause.text!r}: shape {shape} is not {right} {where}")

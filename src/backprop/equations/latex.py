@@ -197,6 +197,7 @@ _RELS = {
     r"\sim": "sim",
     r"\to": "->",
     r"\equiv": "=",
+    ":": "colon",
 }
 _OPEN, _CLOSE = {"(", "[", "{"}, {")", "]", "}"}
 
@@ -394,6 +395,9 @@ class _Parser:
 
     def parse_clause(self, text: str, line: int) -> Clause:
         terms, rels = [self.expr()], []
+        if self.done() and terms[0].kind == "paren" and terms[0].args[0].kind == "rel":
+            op, lhs, rhs = terms[0].args[0].args  # a condition "(m < L)": checked to hold
+            return Clause([lhs, rhs], [op], text, line)
         while not self.done():
             t = self.peek()
             if t.kind in ("ch", "cmd") and t.val in _RELS:
@@ -434,6 +438,7 @@ class _Parser:
             r"\times",
             r"\pm",
             r"\in",
+            r"\circ",
         ):
             return False
         return t.val != r"\|" or not self._norm_open
@@ -447,6 +452,9 @@ class _Parser:
             if self.at(r"\odot"):
                 self.next()
                 node = Node("had", (node, self.postfix()))
+            elif self.at(r"\circ"):
+                self.next()
+                node = Node("compose", (node, self.postfix()))
             elif self.at(r"\cdot") or self.at(r"\times"):
                 self.next()
                 node = Node("smul", (node, self.postfix()))
@@ -653,8 +661,6 @@ class _Parser:
             return Node("sym", ({"ell": "l", "varphi": "phi"}.get(name, name),))
         if v == r"\infty":
             return Node("num", (float("inf"),))
-        if v == r"\circ":
-            return Node("sym", ("circ",))
         raise ParseError(f"unknown command {v}")
 
 

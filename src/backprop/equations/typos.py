@@ -68,7 +68,7 @@ def mutations(body: str) -> list[tuple[str, str]]:
     muts += _subs(r"(?<![\w^_{.])2\s*(?=[\\(\w])", "", body, "lost factor 2")
     muts += _subs(r"\\odot", r"\\,", body, "odot as matrix product")
     muts += _subs(rf"({_FACTOR})({_SPACE})({_FACTOR})", _swap, body, "swapped factors")
-    muts += _subs(r"(?<![<>\\])=\s*", "= -", body, "sign of the right side")
+    muts += _subs(r"(?<![<>\\])=\s*(?!0\b)", "= -", body, "sign of the right side")
     muts += _subs(r"'", "", body, "lost prime")
     muts += _subs(r"_\{([ijk])([ijk])\}", r"_{\2\1}", body, "swapped entry indices")
     muts += _subs(
@@ -124,6 +124,8 @@ def run(paths, sample: int | None = None, seed: int = 0, verbose: bool = True) -
             if d.label is None or d.status != "check":
                 continue
             muts = mutations(d.body)
+            if set(d.contexts) <= {"chain"}:  # single neurons: every factor is a scalar
+                muts = [(k, b) for k, b in muts if k != "swapped factors"]
             if sample is not None and len(muts) > sample:
                 muts = rng.sample(muts, sample)
             for kind, body in muts:
