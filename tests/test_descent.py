@@ -38,11 +38,11 @@ def test_default_run_converges_and_is_drawn(explorer):
     ("control", "value"), [("rate", 0.3), ("batch", 4), ("batch", 32), ("momentum", 0.5)]
 )
 def test_moving_a_control_retrains_and_replots(explorer, control, value):
-    before_loss, before_fig = explorer.data["loss"].copy(), explorer.fig
+    before_loss, before_png = explorer.data["loss"].copy(), explorer.png
     before_weights = [W.copy() for W in explorer.result.net.weights]
     getattr(explorer, control).value = value
     assert explorer.runs == 2
-    assert explorer.fig is not before_fig
+    assert explorer.png != before_png and explorer.out.outputs[0]["data"]["image/png"]
     assert not np.array_equal(explorer.data["loss"], before_loss)
     assert any(
         not np.array_equal(W, V) for W, V in zip(explorer.result.net.weights, before_weights)
@@ -83,8 +83,8 @@ def test_divergent_rate_is_reported_in_words_without_nan(explorer):
         assert np.all(np.isfinite(explorer.data[key]))
     assert explorer.data["clipped"]
     assert explorer.data["loss"].max() <= descent.CLIP * explorer.data["loss"][0]
-    # back to a good rate: the words change back
-    explorer.rate.value = 0.1
+    # back to the defaults: the words change back
+    explorer.set(learning_rate=0.1, batch_size=SMALL.batch_size)
     assert explorer.text.startswith("Converging")
 
 
@@ -101,7 +101,8 @@ def test_rate_slider_is_logarithmic_with_a_description(explorer):
     assert isinstance(explorer.rate, ipywidgets.FloatLogSlider)
     assert explorer.rate.base == 10 and explorer.rate.min <= -3 and explorer.rate.max >= 1
     assert "η" in explorer.rate.description and "B" in explorer.batch.description
-    assert list(explorer.batch.options)[-1] == SMALL.n_samples
+    assert list(explorer.batch.options)[-1] == ("32 samples", SMALL.n_samples)
+    assert list(explorer.batch.options)[0] == ("1 sample", 1)
     assert explorer.out in explorer.children
 
 
@@ -137,8 +138,8 @@ def test_progress_bar_follows_the_epochs(explorer):
     explorer.progress.observe(lambda change: seen.append(change["new"]), names="value")
     explorer.batch.value = 16
     assert seen[0] == 0 and seen[-1] == SMALL.epochs
-    assert set(range(1, SMALL.epochs + 1)) <= set(seen)  # one update per epoch
     assert explorer.progress.bar_style == "success"
+    assert explorer.state == f"trained {SMALL.epochs} epochs"
 
 
 def test_descend_without_a_bound_drops_an_overflowing_iterate():
@@ -162,3 +163,71 @@ def test_descend_rejects_bad_input(kwargs, match):
     args = dict(grad=lambda t: t, theta0=[1.0, 2.0], learning_rate=0.1, steps=3) | kwargs
     with pytest.raises(ValueError, match=match):
         descent.descend(**args)
+
+
+# --------------------------------------------------------------------------- polish
+def test_one_figure_data_and_one_figure_style_for_both_chapters():
+    from backprop.explore import figures, widgets
+
+    assert descent.figure_data is widgets.figure_data is figures.figure_data
+    assert descent.CLIP == figures.CLIP
+    with pytest.raises(TypeError, match="figure_data takes a playground Result or CurveResult"):
+        descent.figure_data({"loss": [1.0]})
+
+
+@pytest.mark.parametrize(
+    ("values", "error", "words"),
+    [
+        (dict(learning_rate=100.0), ValueError, r"learning_rate must lie in \[0.001, 10\]"),
+        (dict(batch_size=3), ValueError, r"batch_size must be one of \[1, 2, 4, 8, 16, 32\]"),
+        (dict(momentum=0.99), ValueError, r"momentum must lie in \[0, 0.95\]"),
+        (dict(momentum="0.5"), TypeError, "momentum must be a number, got str"),
+    ],
+)
+def test_set_refuses_values_the_controls_would_clamp(explorer, values, error, words):
+    before = (explorer.settings, explorer.png, explorer.runs)
+    with pytest.raises(error, match=words):
+        explorer.set(**values)
+    assert (explorer.settings, explorer.png, explorer.runs) == before
+    with pytest.raises(KeyError, match="no control named"):
+        explorer.set(rate=0.1)
+
+
+def test_set_changes_several_controls_and_trains_once(explorer):
+    result = explorer.set(learning_rate=0.3, batch_size=4, momentum=0.5)
+    assert explorer.runs == 2 and result is explorer.result
+    assert (result.settings.learning_rate, result.settings.batch_size) == (0.3, 4)
+    assert result.settings.momentum == 0.5
+
+
+def test_full_batch_words_read_in_the_singular():
+    w = descent.learning_rate_explorer(SMALL.replace(batch_size=32))
+    assert "of 1 update each" in w.result.message and "updates each" not in w.result.message
+    assert "for 15 epochs" in w.units.value
+
+
+def test_a_run_that_rose_on_the_way_is_not_called_converging(explorer):
+    explorer.set(batch_size=1, learning_rate=0.3)
+    rise, _, _ = descent.largest_rise(explorer.result.loss)
+    assert explorer.result.status == "ok" and rise >= descent.RISE
+    assert explorer.text.startswith("Unstable: the loss rose") and "Converging" not in explorer.text
+
+
+def test_a_browser_move_supersedes_a_run_in_progress():
+    import time
+
+    w = descent.learning_rate_explorer(SMALL.replace(epochs=400, batch_size=1))
+    w.batch.set_state({"index": 0})  # B = 1 again: a no-op move, no change event
+    w.rate.set_state({"value": 0.05})  # a reader's move: 400 epochs of B = 1 in the background
+    time.sleep(0.3)
+    assert w.runs == 1 and w.state.startswith("training… epoch")
+    w.momentum.set_state({"value": 0.5})
+    w.rate.set_state({"value": 0.02})
+    w.wait(60)
+    assert w.result.settings.learning_rate == 0.02 and w.result.settings.momentum == 0.5
+    assert w.runs == 2 and w.runner.superseded >= 1  # the obsolete runs were never drawn
+    assert w.state == "trained 400 epochs"
+
+
+def test_descent_module_says_it_is_not_the_optimiser():
+    assert "not the\noptimiser" in descent.__doc__ or "not the optimiser" in descent.__doc__

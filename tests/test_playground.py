@@ -81,3 +81,136 @@ def test_gradient_notes_name_only_the_dead_layers():
     norms = np.array([[1.0, 2.0, 3.0], [0.5, 0.0, 1.0], [0.4, 0.0, 0.0]])
     (note,) = pg.gradient_notes(norms)
     assert note.startswith("Dead units: from epoch 2 on the gradient of W^2, W^3 is exactly zero")
+
+
+# --------------------------------------------------------------------------- settings in
+def test_a_mapping_of_settings_means_the_defaults_with_those_changed():
+    a = pg.train({"epochs": 2, "n_samples": 40, "grid": 8})
+    b = pg.train(pg.Settings(epochs=2, n_samples=40, grid=8))
+    np.testing.assert_array_equal(a.train_loss, b.train_loss)
+    assert a.settings == b.settings
+    c = pg.train_curve({"epochs": 3})
+    np.testing.assert_array_equal(c.loss, pg.train_curve(pg.CurveSettings(epochs=3)).loss)
+
+
+@pytest.mark.parametrize("bad", [[("epochs", 2)], "moons", 3, pg.CurveSettings()])
+def test_settings_of_another_kind_are_a_type_error_naming_what_came(bad):
+    with pytest.raises(TypeError, match="settings must be a Settings, a mapping"):
+        pg.train(bad)
+
+
+def test_an_unknown_setting_is_named_with_the_known_ones():
+    with pytest.raises(TypeError, match=r"Settings has no setting 'learning-rate'.*'epochs'"):
+        pg.train({"learning-rate": 0.1})
+    with pytest.raises(TypeError, match="CurveSettings has no setting 'neurons'"):
+        pg.train_curve({"neurons": 3})
+    with pytest.raises(TypeError, match="has no setting 'colour'"):
+        pg.Settings().replace(colour="red")
+
+
+@pytest.mark.parametrize("name", ["grid", "n_samples", "neurons", "hidden_layers", "epochs"])
+def test_absurd_sizes_are_refused_before_anything_is_allocated(name):
+    limit = pg.LIMITS[name]
+    assert pg.Settings().replace(**{name: limit}).grid > 0  # the limit itself is allowed
+    with pytest.raises(ValueError, match=rf"{name} must be an integer in \[\d, {limit:,}\], got"):
+        pg.train({name: 10**9})
+
+
+def test_a_grid_of_ten_to_the_five_is_refused_at_once():
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=r"grid must be an integer in \[1, 400\], got 100000"):
+        pg.train({"grid": 10**5})
+    assert time.perf_counter() - start < 0.1  # refused, not attempted
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "error", "words"),
+    [
+        ("n_samples", "200", TypeError, "n_samples must be an integer, got str"),
+        ("neurons", 8.0, TypeError, "neurons must be an integer, got float"),
+        ("hidden_layers", True, TypeError, "hidden_layers must be an integer, got bool"),
+        ("hidden_layers", -1, ValueError, "hidden_layers must be an integer in"),
+        ("classes", 2.0, TypeError, "classes must be an integer"),
+        ("classes", 3, ValueError, "classes must be 2 .or 3 for the spirals."),
+        ("test_fraction", "0.3", TypeError, "test_fraction must be a real number"),
+        ("test_fraction", 1.0, ValueError, r"test_fraction must lie in \(0, 1\)"),
+        ("learning_rate", 0.0, ValueError, "learning_rate"),
+        ("learning_rate", float("nan"), ValueError, "learning_rate"),
+        ("momentum", 1.0, ValueError, "momentum"),
+        ("l2", -1e-3, ValueError, "l2"),
+        ("noise", "0.2", TypeError, "noise"),
+        ("dataset", 3, TypeError, "dataset must be a string"),
+        ("activation", "softplus", ValueError, "activation"),
+        ("features", "x1", TypeError, "features must be a tuple of names"),
+        ("features", ("x1", 2), ValueError, "features must be distinct names"),
+        ("seed", -1, ValueError, "seed must be an integer >= 0"),
+    ],
+)
+def test_every_setting_is_checked_with_its_name(field, value, error, words):
+    with pytest.raises(error, match=words):
+        pg.Settings(**{field: value})
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "error"),
+    [("hidden", 10**6, ValueError), ("batch_size", 0, ValueError), ("noise", None, TypeError),
+     ("epochs", 2.5, TypeError), ("momentum", 1.5, ValueError), ("seed", -3, ValueError)],
+)  # fmt: skip
+def test_curve_settings_are_checked_with_their_name(field, value, error):
+    with pytest.raises(error, match=field):
+        pg.CurveSettings(**{field: value})
+
+
+# --------------------------------------------------------------------------- progress and words
+def test_progress_returning_false_stops_the_run():
+    seen = []
+
+    def progress(epoch, epochs):
+        seen.append((epoch, epochs))
+        return False if epoch == 3 else None
+
+    r = pg.train({"epochs": 40, "n_samples": 40, "grid": 8}, progress=progress)
+    assert seen == [(1, 40), (2, 40), (3, 40)]
+    assert r.history.stopped_early and r.history.epochs_run == 3 and len(r.train_loss) == 4
+    c = pg.train_curve({"epochs": 30}, progress=lambda e, n: e < 5)
+    assert c.history.epochs_run == 5
+    with pytest.raises(TypeError, match="progress must be callable"):
+        pg.train({"epochs": 1}, progress=3)
+
+
+def test_counts_read_right_in_singular_and_plural():
+    full = pg.train_curve(pg.CurveSettings(batch_size=64, n_samples=64, epochs=1))
+    assert full.message.startswith("1 epoch of 1 update each: loss")
+    two = pg.train_curve(pg.CurveSettings(batch_size=32, n_samples=64, epochs=2))
+    assert two.message.startswith("2 epochs of 2 updates each: loss")
+    assert pg.train({"epochs": 1, "grid": 8}).message.startswith("Trained 1 epoch in ")
+    assert "(1 update)" in pg.headline(full)
+
+
+def test_largest_rise_finds_the_climb_from_the_lowest_point_before_it():
+    assert pg.largest_rise([1.0, 0.1, 0.25, 0.05]) == (2.5, 1, 2)
+    assert pg.largest_rise([1.0, 0.5, 0.25]) == (1.0, 0, 0)
+    assert pg.largest_rise([1.0, np.nan, 0.5, 1.5]) == (3.0, 2, 3)
+
+
+def _curve(loss, status="ok"):
+    loss = np.asarray(loss, dtype=float)
+    return pg.CurveResult(
+        pg.CurveSettings(), None, None, loss, np.arange(len(loss)) * 8, status, ""
+    )
+
+
+def test_a_run_whose_loss_rose_on_the_way_is_not_called_converging():
+    # mostly falling (rises in 1 of 6 epochs), but 2.5x up from epoch 2 to 3
+    words = pg.headline(_curve([1.0, 0.5, 0.1, 0.25, 0.08, 0.05, 0.04]))
+    assert words.startswith("Unstable: the loss rose 2.5× on the way (from epoch 2 to epoch 3)")
+    assert "Converging" not in words and "smaller learning rate" in words
+    assert pg.headline(_curve([1.0, 0.5, 0.3, 0.2, 0.15, 0.12])).startswith("Converging: loss 1")
+    wavy = [1.0, 0.8, 0.85, 0.6, 0.65, 0.5, 0.55, 0.45]  # small rises in 3 of 7 epochs
+    assert pg.headline(_curve(wavy)).startswith("Decreasing, but oscillating")
+    # a real run: online learning at eta = 0.1 climbs more than 1.5x near its floor
+    real = pg.train_curve(pg.CurveSettings(learning_rate=0.1, batch_size=1))
+    rise, i, j = pg.largest_rise(real.loss)
+    assert rise >= pg.RISE and pg.headline(real).startswith(f"Unstable: the loss rose {rise:.3g}×")

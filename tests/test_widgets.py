@@ -207,3 +207,142 @@ def test_explorer_runs_are_the_grid(explorer):
         for (settings, status, accuracy), n in zip(row, widgets.HIDDEN_SIZES):
             assert settings.learning_rate == lr and settings.neurons == n
             assert status in ("ok", "overshoot", "diverged") and 0 <= accuracy <= 1
+
+
+# --------------------------------------------------------------------------- checked values
+@pytest.mark.parametrize(
+    ("values", "words"),
+    [
+        (dict(neurons=1000), r"neurons must lie in \[1, 32\] .*got 1000"),
+        (dict(learning_rate=100.0), r"learning_rate must lie in \[0.001, 10\] .*got 100"),
+        (dict(hidden_layers=-1), r"hidden_layers must lie in \[0, 6\]"),
+        (dict(momentum=0.99), r"momentum must lie in \[0, 0.95\]"),
+        (dict(test_fraction=0.95), r"test_fraction must lie in \[0.1, 0.9\]"),
+        (dict(seed=-1), r"seed must lie in \[0, 1e\+06\]"),
+        (dict(batch_size=3), r"batch_size must be one of \[1, 2, 4, 8, 16"),
+        (dict(l2=0.5), r"l2 must be one of \[0.0, 0.0001"),
+        (dict(dataset="iris"), r"dataset must be one of \['moons'"),
+        (dict(features=("x9",)), r"features must be a tuple of values from \['x1'"),
+        (dict(neurons=4, epochs=0), r"epochs must lie in \[1, 500\]"),
+    ],
+)
+def test_set_refuses_values_the_control_would_clamp(play, values, words):
+    before = (play.settings(), play.png)
+    with pytest.raises(ValueError, match=words):
+        play.set(**values)
+    assert (play.settings(), play.png) == before  # nothing moved, nothing retrained
+
+
+def test_set_refuses_values_of_the_wrong_type(play):
+    with pytest.raises(TypeError, match="neurons must be an integer, got float 2.5"):
+        play.set(neurons=2.5)
+    with pytest.raises(TypeError, match="learning_rate must be a number, got str"):
+        play.set(learning_rate="0.1")
+
+
+def test_settings_beyond_the_default_ranges_widen_the_controls():
+    play = widgets.Playground(FAST.replace(neurons=40, epochs=3, learning_rate=20.0))
+    assert play.settings() == play.base and play.result.net.sizes == (2, 40, 40, 2)
+    assert play.controls["neurons"].max == 40
+
+
+def test_playground_takes_a_mapping_and_refuses_other_things():
+    play = widgets.Playground({"n_samples": 60, "epochs": 2, "grid": 10})
+    assert play.result.settings == pg.Settings(n_samples=60, epochs=2, grid=10)
+    with pytest.raises(TypeError, match="settings must be a Settings"):
+        widgets.Playground([("epochs", 2)])
+
+
+# --------------------------------------------------------------------------- words
+def test_a_failed_save_replaces_the_saved_line_by_the_error(play, tmp_path):
+    play.save_path.value = str(tmp_path / "good.npz")
+    play.save_button.click()
+    assert play.message.startswith("Saved the trained network")
+    play.save_path.value = str(tmp_path / "no" / "such" / "folder" / "net.npz")
+    play.save_button.click()  # the click does not raise: the widget says what happened
+    assert play.message.startswith("Could not save the network to ")
+    assert "Saved" not in play.message and "#b00020" in play.text.value
+    with pytest.raises(OSError):
+        play.save(tmp_path / "missing" / "net")
+
+
+def test_npz_files_are_ignored_by_git():
+    from pathlib import Path
+
+    ignore = (Path(__file__).parents[1] / ".gitignore").read_text().split()
+    assert "*.npz" in ignore
+
+
+def test_digits_words_are_shown_once_under_the_figure_not_also_in_it():
+    play = widgets.Playground(pg.DIGITS_DEFAULTS.replace(epochs=3, neurons=8))
+    play.set(learning_rate=10.0, hidden_layers=3)
+    assert play.result.status != "ok" and play.message
+    assert play._figure.text.get_text() == ""  # not drawn into the image
+    static = widgets.DigitsFigure(words=True)  # the chapter's static figure keeps them
+    static.update(play.result)
+    assert static.text.get_text().startswith(play.result.text[:40])
+
+
+def test_the_words_say_what_the_figure_shows_while_training(play):
+    states = []
+    play.state_label.observe(lambda c: states.append(c["new"]), names="value")
+    play.set(epochs=5)
+    assert "training… epoch 0/5" in states[0]
+    assert play.state == "trained 5 epochs" and play.progress.value == 5
+
+
+def test_the_live_boxes_carry_a_note_for_a_dead_kernel(play):
+    note = play.widget.children[0]
+    assert "bp-dead-note" in note._dom_classes and "bp-live" in play.widget._dom_classes
+    assert "not connected to a running Python kernel" in note.value
+    assert "run the cells above again and then this one" in note.value
+    assert ".bp-dead-note.jupyter-widgets-disconnected{display:block" in note.value
+
+
+# --------------------------------------------------------------------------- from the browser
+def _browser_move(control, value):
+    """What ipywidgets does with a reader's move: set_state under the property lock."""
+    if isinstance(control, ipywidgets.Dropdown):
+        index = [o[1] if isinstance(o, tuple) else o for o in control.options].index(value)
+        control.set_state({"index": index})
+    else:
+        control.set_state({"value": value})
+
+
+def test_a_browser_move_trains_in_the_background_and_a_newer_one_supersedes_it():
+    import time
+
+    play = widgets.Playground(FAST.replace(batch_size=1, epochs=2))
+    _browser_move(play.controls["epochs"], 400)  # about 4 s of training
+    time.sleep(0.5)
+    assert play.result.settings.epochs == 2  # returned at once: the old figure still shows
+    assert play.state.startswith("training… epoch ") and "/400" in play.state
+    start = time.perf_counter()
+    _browser_move(play.controls["epochs"], 3)  # the reader moves on: the 400-epoch run stops
+    assert play.wait(30).result.settings.epochs == 3
+    assert time.perf_counter() - start < 1.5
+    assert play.runner.superseded == 1 and play.state == "trained 3 epochs"
+    assert play.figure_data["train_loss"].shape == (4,)
+    np.testing.assert_array_equal(
+        play.figure_data["train_loss"], pg.train(play.settings()).train_loss
+    )
+
+
+def test_a_code_change_during_a_browser_run_wins():
+    play = widgets.Playground(FAST.replace(batch_size=1, epochs=2))
+    _browser_move(play.controls["epochs"], 400)
+    play.set(epochs=4, seed=2)  # synchronous: the background run becomes obsolete
+    assert play.result.settings.epochs == 4 and play.result.settings.seed == 2
+    play.wait(30)
+    assert play.result.settings.seed == 2 and play.runner.superseded == 1
+
+
+def test_a_failing_background_run_is_reported_in_the_widget(play, monkeypatch):
+    def broken(settings, progress):
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(play.runner, "train", broken)
+    _browser_move(play.controls["seed"], 4)
+    play.wait(10)
+    assert play.message == "This run failed: RuntimeError: out of memory"
+    assert play.state == "failed" and play.progress.bar_style == "danger"

@@ -21,7 +21,9 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import numbers
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,9 +48,89 @@ FEATURES = {
 """The input features a 2-D run may feed the network (TensorFlow Playground's seven)."""
 GROWTH = 2.0
 """A run *overshoots* when its training loss rises above ``GROWTH`` times its initial loss."""
+LIMITS = {
+    "n_samples": 100_000,
+    "hidden_layers": 16,
+    "neurons": 1024,
+    "epochs": 10_000,
+    "batch_size": 100_000,
+    "grid": 400,
+    "hidden": 1024,
+}
+"""Largest accepted value of each size setting of :class:`Settings` and :class:`CurveSettings`.
+
+A larger value is refused with a ``ValueError`` before anything is allocated (a grid of
+$10^5 \times 10^5$ points would need 80 GB per class). The limits are far above what the
+controls offer (grid 60, 500 samples, 64 neurons), so that code can still run bigger
+experiments.
+"""
 
 
 # --------------------------------------------------------------------------- settings
+def _text(name: str, value) -> None:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, got {type(value).__name__} {value!r}")
+
+
+def _number(name: str, value) -> None:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+
+
+def _bounded_int(name: str, value, low: int) -> int:
+    """``value`` if it is an integer in ``[low, LIMITS[name]]`` (no upper limit for seeds)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+    high = LIMITS.get(name)
+    if value < low or (high is not None and value > high):
+        expected = f">= {low}" if high is None else f"in [{low}, {high:,}]"
+        raise ValueError(f"{name} must be an integer {expected}, got {value}")
+    return int(value)
+
+
+def _check_training(rate: str, momentum: str, l2: str | None, settings) -> None:
+    """The training settings of ``settings``, checked by the rules of ``Network.fit``."""
+    _validate.positive_float(rate, getattr(settings, rate))
+    _validate.nonnegative_float(momentum, getattr(settings, momentum), upper=1.0)
+    if l2 is not None:
+        _validate.nonnegative_float(l2, getattr(settings, l2))
+
+
+def _replace(settings, changes: dict):
+    """``dataclasses.replace`` that names an unknown field and lists the known ones."""
+    names = [f.name for f in dataclasses.fields(settings)]
+    unknown = sorted(set(changes) - set(names))
+    if unknown:
+        raise TypeError(
+            f"{type(settings).__name__} has no setting {', '.join(map(repr, unknown))}; "
+            f"the settings are {names}"
+        )
+    return dataclasses.replace(settings, **changes)
+
+
+def as_settings(settings, kind=None):
+    """``settings`` as a :class:`Settings` (or ``kind``): ``None`` gives the defaults.
+
+    A mapping such as ``{"learning_rate": 3.0}`` is accepted and means the defaults with
+    those fields changed (each checked as in the constructor); anything else is a
+    ``TypeError`` that names what came.
+    """
+    kind = Settings if kind is None else kind
+    if settings is None:
+        return kind()
+    if isinstance(settings, kind):
+        return settings
+    if isinstance(settings, Mapping):
+        bad = [k for k in settings if not isinstance(k, str)]
+        if bad:
+            raise TypeError(f"settings keys must be field names (strings), got {bad!r}")
+        return _replace(kind(), dict(settings))
+    raise TypeError(
+        f"settings must be a {kind.__name__}, a mapping of its fields, or None; got "
+        f"{type(settings).__name__}"
+    )
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything one playground run depends on (one field per control).
@@ -86,28 +168,36 @@ class Settings:
     features: tuple = ("x1", "x2")
 
     def __post_init__(self):
+        # Every field is checked here, once; train() then passes the checked values on.
+        for name in ("dataset", "activation", "loss"):
+            _text(name, getattr(self, name))
         _validate.choice("dataset", self.dataset, DATASETS)
         _validate.choice("activation", self.activation, ACTIVATIONS)
         _validate.choice("loss", self.loss, LOSSES)
         for name in ("n_samples", "neurons", "batch_size", "epochs", "grid"):
-            _validate.positive_int(name, getattr(self, name))
-        for name in ("hidden_layers", "seed", "data_seed"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-                raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
+            _bounded_int(name, getattr(self, name), 1)
+        for name in ("hidden_layers", "seed", "data_seed", "classes"):
+            _bounded_int(name, getattr(self, name), 0)
         if self.classes not in (2, 3) or (self.classes == 3 and self.dataset != "spirals"):
             raise ValueError(
                 f"classes must be 2 (or 3 for the spirals), got {self.classes!r} "
                 f"for dataset {self.dataset!r}"
             )
+        _number("test_fraction", self.test_fraction)
         if not 0 < self.test_fraction < 1:
             raise ValueError(f"test_fraction must lie in (0, 1), got {self.test_fraction}")
+        _check_training("learning_rate", "momentum", "l2", self)
         _validate.nonnegative_float("noise", self.noise)
-        _validate.positive_float("learning_rate", self.learning_rate)
-        _validate.nonnegative_float("l2", self.l2)
-        _validate.nonnegative_float("momentum", self.momentum, upper=1.0)
-        features = tuple(self.features)
-        unknown = [f for f in features if f not in FEATURES]
+        if isinstance(self.features, str):
+            raise TypeError(
+                f"features must be a tuple of names such as ('x1', 'x2'), got the string "
+                f"{self.features!r}"
+            )
+        try:
+            features = tuple(self.features)
+        except TypeError:
+            raise TypeError(f"features must be a tuple of names, got {self.features!r}") from None
+        unknown = [f for f in features if not isinstance(f, str) or f not in FEATURES]
         if not features or unknown or len(set(features)) != len(features):
             raise ValueError(
                 f"features must be distinct names from {tuple(FEATURES)}, at least one, "
@@ -117,7 +207,7 @@ class Settings:
 
     def replace(self, **changes) -> Settings:
         """A copy with some fields changed (validated like a new instance)."""
-        return dataclasses.replace(self, **changes)
+        return _replace(self, changes)
 
     @property
     def n_classes(self) -> int:
@@ -248,6 +338,11 @@ class Result:
         return " ".join((self.message,) + tuple(self.notes))
 
 
+def plural(n: int, noun: str) -> str:
+    """``"1 epoch"``, ``"2 epochs"``: a count with its noun in the right number."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def layer_gradient_norms(net: Network, X, Y) -> np.ndarray:
     r"""$\lVert \partial C/\partial W^l \rVert_F$ for l = 1..L on ``(X, Y)``; shape ``(L,)``."""
     with np.errstate(over="ignore", invalid="ignore"):
@@ -348,13 +443,20 @@ def one_blas_thread():
     return threadpool_limits(limits=1, user_api="blas")
 
 
-def train(settings: Settings | None = None, progress=None) -> Result:
+def train(settings: Settings | Mapping | None = None, progress=None) -> Result:
     """Build the data and network of ``settings``, train it, and collect the figure data.
 
-    ``progress(epoch, epochs)``, if given, is called after every epoch (for a progress bar).
+    ``settings``: a :class:`Settings`, a mapping of some of its fields (the others keep their
+    defaults) or ``None`` (the defaults); see :func:`as_settings`. ``progress(epoch, epochs)``,
+    if given, is called after every epoch (for a progress bar); if it returns ``False`` the
+    training stops there (``result.history.stopped_early``), which is how a live widget
+    cancels a run that a newer setting has made obsolete.
     """
+    s = as_settings(settings)
+    if progress is not None and not callable(progress):
+        raise TypeError(f"progress must be callable, got {type(progress).__name__}")
     with one_blas_thread(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        return _train(Settings() if settings is None else settings, progress)
+        return _train(s, progress)
 
 
 def _train(s: Settings, progress) -> Result:
@@ -376,7 +478,7 @@ def _train(s: Settings, progress) -> Result:
     def callback(epoch, net, history):
         norms.append(layer_gradient_norms(net, X_train, Y_train))
         if progress is not None:
-            progress(epoch, s.epochs)
+            return progress(epoch, s.epochs)
 
     history = net.fit(
         X_train,
@@ -399,7 +501,8 @@ def _train(s: Settings, progress) -> Result:
     grad_norms = np.array(norms)
     if status == "ok":
         message = (
-            f"Trained {history.epochs_run} epochs in {time.perf_counter() - start:.2f} s: "
+            f"Trained {plural(history.epochs_run, 'epoch')} in "
+            f"{time.perf_counter() - start:.2f} s: "
             f"training loss {train_loss[0]:.3g} -> {train_loss[-1]:.3g}, test accuracy "
             f"{test_accuracy:.1%}."
         )
@@ -442,15 +545,15 @@ class CurveSettings:
     noise: float = 0.1
 
     def __post_init__(self):
-        _validate.positive_float("learning_rate", self.learning_rate)
         for name in ("batch_size", "epochs", "n_samples", "hidden"):
-            _validate.positive_int(name, getattr(self, name))
-        _validate.nonnegative_float("momentum", self.momentum, upper=1.0)
+            _bounded_int(name, getattr(self, name), 1)
+        _bounded_int("seed", self.seed, 0)
+        _check_training("learning_rate", "momentum", None, self)
         _validate.nonnegative_float("noise", self.noise)
 
     def replace(self, **changes) -> CurveSettings:
-        """A copy with some fields changed."""
-        return dataclasses.replace(self, **changes)
+        """A copy with some fields changed (validated like a new instance)."""
+        return _replace(self, changes)
 
 
 @dataclass(frozen=True)
@@ -487,16 +590,22 @@ def regression_data(n: int = 64, noise: float = 0.1, seed: int = 0):
     return X, np.sin(np.pi * X) + noise * rng.standard_normal((n, 1))
 
 
-def train_curve(settings: CurveSettings | None = None, progress=None) -> CurveResult:
-    """Train the regression network of ``settings`` and return its loss curve."""
-    s = CurveSettings() if settings is None else settings
+def train_curve(settings: CurveSettings | Mapping | None = None, progress=None) -> CurveResult:
+    """Train the regression network of ``settings`` and return its loss curve.
+
+    ``settings`` and ``progress`` as in :func:`train` (a mapping changes some defaults of
+    :class:`CurveSettings`; ``progress`` returning ``False`` stops the run).
+    """
+    s = as_settings(settings, CurveSettings)
+    if progress is not None and not callable(progress):
+        raise TypeError(f"progress must be callable, got {type(progress).__name__}")
     X, Y = regression_data(s.n_samples, s.noise, s.seed)
     net = Network([1, s.hidden, 1], hidden="tanh", output="identity", loss="mse", seed=s.seed)
     first = net.loss(X, Y)
 
     def callback(epoch, net, history):
         if progress is not None:
-            progress(epoch, s.epochs)
+            return progress(epoch, s.epochs)
 
     history = net.fit(
         X,
@@ -513,9 +622,79 @@ def train_curve(settings: CurveSettings | None = None, progress=None) -> CurveRe
     status, message = diagnose(history, loss, s.learning_rate)
     if status == "ok":
         message = (
-            f"{history.epochs_run} epochs of {steps_per_epoch} updates each: loss "
-            f"{loss[0]:.3g} -> {loss[-1]:.3g}."
+            f"{plural(history.epochs_run, 'epoch')} of {plural(steps_per_epoch, 'update')} "
+            f"each: loss {loss[0]:.3g} -> {loss[-1]:.3g}."
         )
     return CurveResult(
         s, net, history, loss, np.arange(len(loss)) * steps_per_epoch, status, message
     )
+
+
+RISE = 1.5
+"""A curve whose loss climbs to ``RISE`` times an earlier value is not called converging."""
+
+
+def growth(result: CurveResult) -> float:
+    """Largest training loss of the run over its initial loss (finite values only)."""
+    loss = result.loss[np.isfinite(result.loss)]
+    return float(loss.max() / loss[0]) if loss.size and loss[0] > 0 else 1.0
+
+
+def largest_rise(loss) -> tuple:
+    """``(factor, i, j)``: the largest ``loss[j] / loss[i]`` with ``i < j`` (finite entries).
+
+    The loss climbed by ``factor`` from epoch ``i`` to epoch ``j``; ``(1.0, 0, 0)`` when it
+    never rose.
+    """
+    loss = np.asarray(loss, dtype=np.float64)
+    best, best_i, best_j = 1.0, 0, 0
+    low, low_i = np.inf, 0
+    for j, value in enumerate(loss):
+        if not np.isfinite(value) or value <= 0:
+            continue
+        if low < np.inf and value / low > best:
+            best, best_i, best_j = value / low, low_i, j
+        if value < low:
+            low, low_i = value, j
+    return float(best), best_i, best_j
+
+
+def headline(result: CurveResult) -> str:
+    """One sentence about a loss curve: converging, unstable, overshooting or diverged.
+
+    A run is *converging* only if its loss never climbed to :data:`RISE` times an earlier
+    value and rose in at most a fifth of its epochs; otherwise the words say how far it
+    rose and between which epochs.
+    """
+    s, loss = result.settings, result.loss
+    try_rate = f"try a learning rate below {suggested_rate(s.learning_rate):g}"
+    if result.status == "diverged":
+        e = result.history.diverged_epoch
+        if len(loss) > 1 and growth(result) > 1:
+            grew = (
+                f"the loss rose to {growth(result):.1e} times its starting value, then overflowed"
+            )
+        else:
+            grew = "the loss overflowed within that epoch"
+        return f"Diverged at epoch {e}: {grew}; {try_rate}."
+    if result.status == "overshoot":
+        worst = int(np.argmax(loss))
+        return (
+            f"Overshooting: by epoch {worst} the loss rose to {growth(result):.1e} times its "
+            f"start; {try_rate}."
+        )
+    done = (
+        f"loss {loss[0]:.3g} \u2192 {loss[-1]:.3g} in {plural(len(loss) - 1, 'epoch')} "
+        f"({plural(int(result.updates[-1]), 'update')})"
+    )
+    rise, i, j = largest_rise(loss)
+    if rise >= RISE:
+        return (
+            f"Unstable: the loss rose {rise:.3g}\u00d7 on the way (from epoch {i} to epoch "
+            f"{j}), {done}; a smaller learning rate{' or momentum' if s.momentum else ''} "
+            f"would descend more steadily."
+        )
+    # a curve that goes up in more than a fifth of its epochs is not simply converging
+    if np.count_nonzero(np.diff(loss) > 0) > (len(loss) - 1) / 5:
+        return f"Decreasing, but oscillating: {done}."
+    return f"Converging: {done}."
