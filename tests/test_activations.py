@@ -84,5 +84,5 @@ def test_softmax_jacobian_rejects_a_batch():
 
 
 def test_unknown_activation_is_named():
-    with pytest.raises(ValueError, match="unknown activation 'swish'"):
+    with pytest.raises(ValueError, match=r"activation must be one of \[.*\], got 'swish'"):
         activations.get("swish")

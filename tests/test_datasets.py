@@ -39,12 +39,12 @@ def test_digits_split_offline():
 @pytest.mark.parametrize(
     ("call", "match"),
     [
-        (lambda: datasets.two_moons(n=0), "n must be a positive integer"),
-        (lambda: datasets.circles(noise=-1), r"noise must lie in \[0, inf\)"),
-        (lambda: datasets.circles(factor=1.5), r"factor must lie in \(0, 1\)"),
+        (lambda: datasets.two_moons(n=0), r"n must be an integer in \[1, 10000000\], got 0"),
+        (lambda: datasets.circles(noise=-1), r"noise must be a finite number in \[0, inf\), got -1"),
+        (lambda: datasets.circles(factor=1.5), r"factor must be a finite number in \(0, 1\), got 1.5"),
         (
             lambda: datasets.train_test_split(np.ones((3, 2)), np.ones(4)),
-            "X has 3 rows but y has 4",
+            r"y must have one entry per row of X \(3, 2\), got shape \(4,\)",
         ),
     ],
 )

@@ -75,8 +75,8 @@ def test_sigmoid_cross_entropy_equals_binary_formula(rng):
     ("output", "loss", "match"),
     [
         ("identity", "cross_entropy", "does not fit output 'identity'"),
-        ("relu", "mse", "unknown output activation 'relu'"),
-        ("softmax", "hinge", "unknown loss 'hinge'"),
+        ("relu", "mse", r"output activation must be one of \[.*\], got 'relu'"),
+        ("softmax", "hinge", r"loss must be one of \[.*\], got 'hinge'"),
     ],
 )
 def test_bad_pairs_are_rejected_by_name(output, loss, match):

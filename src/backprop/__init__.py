@@ -4,31 +4,43 @@ Pure NumPy. The public contract::
 
     net = backprop.Network([n0, ..., nL], hidden="sigmoid", output="sigmoid",
                            loss="mse", seed=0, dtype=np.float64)
-    net.weights[l].shape == (n_{l+1}, n_l)      # W^{l+1}; net.W[l] is W^l (1-based)
+    net.W[l] is W^l, shape (n_l, n_{l-1}), the same array as net.weights[l-1]
     net.predict(X); net.loss(X, Y); net.gradients(X, Y); net.fit(X, Y, ...)
+    net.save(path); backprop.Network.load(path)
+
+The core: activations, losses (value and output error side by side), layers (forward/backward
+pairs; with the losses, the only place the equations are written), network (the pairs in a loop), train
+(minibatches and the SGD step), gradcheck, symbolic, datasets, io. The book's interactive code
+lives apart, in backprop.explore.
 """
 
-from . import activations, datasets, gradcheck, layers, losses, train
+from . import activations, datasets, gradcheck, io, layers, losses, network, train
 from .gradcheck import check_gradients, directional_check, numerical_gradients, relative_error
-from .network import BackwardPass, ForwardPass, Network, one_hot
-from .train import History, fit
+from .network import BackwardPass, ForwardPass, Network, accuracy, one_hot
+from .train import History, check_settings, fit, minibatches, sgd_step
 
 __all__ = [
     "BackwardPass",
     "ForwardPass",
     "History",
     "Network",
+    "accuracy",
     "activations",
     "check_gradients",
+    "check_settings",
     "datasets",
     "directional_check",
     "fit",
     "gradcheck",
+    "io",
     "layers",
     "losses",
+    "minibatches",
+    "network",
     "numerical_gradients",
     "one_hot",
     "relative_error",
+    "sgd_step",
     "train",
 ]
 __version__ = "0.1.0"

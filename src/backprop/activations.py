@@ -131,11 +131,16 @@ def softmax_vjp(A: np.ndarray, G: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Activation:
-    """An elementwise activation: its value and its derivative, side by side."""
+    r"""An activation: its value and its derivative, side by side.
+
+    ``f(Z)`` has the shape of ``Z``; ``derivative(Z, A)`` is $\sigma'(z)$ entry by entry, given
+    ``Z`` and ``A = f(Z)``. The softmax is not elementwise and has ``derivative=None``: its
+    Jacobian enters only through the loss's output error (:mod:`backprop.losses`).
+    """
 
     name: str
     f: Callable[[np.ndarray], np.ndarray]
-    derivative: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    derivative: Callable[[np.ndarray, np.ndarray], np.ndarray] | None
 
 
 ELEMENTWISE: dict[str, Activation] = {
@@ -144,6 +149,7 @@ ELEMENTWISE: dict[str, Activation] = {
     "relu": Activation("relu", relu, relu_derivative),
     "identity": Activation("identity", identity, identity_derivative),
 }
+SOFTMAX = Activation("softmax", softmax, None)
 
 HIDDEN = ("sigmoid", "tanh", "relu", "identity")
 OUTPUT = ("identity", "sigmoid", "softmax")
@@ -151,6 +157,12 @@ OUTPUT = ("identity", "sigmoid", "softmax")
 
 def get(name: str) -> Activation:
     """The elementwise activation called ``name``; ``ValueError`` listing the choices."""
-    if name not in ELEMENTWISE:
-        raise ValueError(f"unknown activation {name!r}: expected one of {sorted(ELEMENTWISE)}")
+    if not isinstance(name, str) or name not in ELEMENTWISE:
+        kind = ValueError if isinstance(name, str) else TypeError
+        raise kind(f"activation must be one of {sorted(ELEMENTWISE)}, got {name!r}")
     return ELEMENTWISE[name]
+
+
+def output(name: str) -> Activation:
+    """The output activation called ``name``: an elementwise one or :data:`SOFTMAX`."""
+    return SOFTMAX if name == "softmax" else get(name)

@@ -13,16 +13,20 @@ from . import _validate
 
 
 def _rng(seed):
-    return np.random.default_rng(seed)
+    return np.random.default_rng(_validate.seed("seed", seed))
 
 
 def _noise(name, noise):
     return _validate.nonnegative_float(name, noise)
 
 
+def _n(n):
+    return _validate.positive_int("n", n, _validate.MAX_SAMPLES)
+
+
 def two_moons(n: int = 200, noise: float = 0.1, seed: int = 0):
     """Two interleaving half circles; ``n`` points split evenly between the two classes."""
-    n = _validate.positive_int("n", n)
+    n = _n(n)
     rng, noise = _rng(seed), _noise("noise", noise)
     n0 = n // 2
     t0 = np.linspace(0, np.pi, n0)
@@ -36,9 +40,8 @@ def two_moons(n: int = 200, noise: float = 0.1, seed: int = 0):
 
 def circles(n: int = 200, noise: float = 0.05, factor: float = 0.5, seed: int = 0):
     """A circle of radius ``factor`` (class 1) inside one of radius 1 (class 0)."""
-    n = _validate.positive_int("n", n)
-    if not 0 < factor < 1:
-        raise ValueError(f"factor must lie in (0, 1), got {factor}")
+    n = _n(n)
+    factor = _validate.real("factor", factor, 0.0, 1.0, low_open=True, high_open=True)
     rng, noise = _rng(seed), _noise("noise", noise)
     n0 = n // 2
     t0 = rng.uniform(0, 2 * np.pi, n0)
@@ -52,8 +55,9 @@ def circles(n: int = 200, noise: float = 0.05, factor: float = 0.5, seed: int = 
 
 def spirals(n: int = 300, classes: int = 2, noise: float = 0.1, turns: float = 1.5, seed: int = 0):
     """``classes`` interleaved spiral arms, ``n`` points in all, radius up to 1."""
-    n = _validate.positive_int("n", n)
-    classes = _validate.positive_int("classes", classes)
+    n = _n(n)
+    classes = _validate.positive_int("classes", classes, n)
+    turns = _validate.real("turns", turns)
     rng, noise = _rng(seed), _noise("noise", noise)
     counts = [n // classes + (1 if k < n % classes else 0) for k in range(classes)]
     Xs, ys = [], []
@@ -71,26 +75,40 @@ def spirals(n: int = 300, classes: int = 2, noise: float = 0.1, turns: float = 1
 def xor(n: int | None = None, noise: float = 0.0, seed: int = 0):
     """The XOR problem: with ``n=None`` the four corners of the unit square, label
     ``x1 XOR x2``; with ``n`` points drawn uniformly in ``[-1, 1]^2``, label
-    ``(x1 > 0) XOR (x2 > 0)`` (plus optional Gaussian ``noise`` on the points)."""
+    ``(x1 > 0) XOR (x2 > 0)`` (plus optional Gaussian ``noise`` on the points). The corners
+    are exact: ``noise`` must then be 0."""
+    rng, noise = _rng(seed), _noise("noise", noise)
     if n is None:
+        if noise:
+            raise ValueError(
+                f"noise must be 0 when n is None (the four exact corners), got {noise}"
+            )
         X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
         return X, np.array([0, 1, 1, 0])
-    n = _validate.positive_int("n", n)
-    rng, noise = _rng(seed), _noise("noise", noise)
+    n = _n(n)
     X = rng.uniform(-1, 1, size=(n, 2))
     y = ((X[:, 0] > 0) ^ (X[:, 1] > 0)).astype(int)
     return X + noise * rng.standard_normal(X.shape), y
 
 
 def train_test_split(X, y, test_fraction: float = 0.25, seed: int = 0):
-    """Shuffle with ``seed`` and split: returns ``X_train, X_test, y_train, y_test``."""
-    if not 0 < test_fraction < 1:
-        raise ValueError(f"test_fraction must lie in (0, 1), got {test_fraction}")
-    X, y = np.asarray(X), np.asarray(y)
-    if X.shape[0] != y.shape[0]:
-        raise ValueError(f"X has {X.shape[0]} rows but y has {y.shape[0]}")
-    perm = _rng(seed).permutation(X.shape[0])
+    """Shuffle with ``seed`` and split: returns ``X_train, X_test, y_train, y_test``.
+
+    Both parts get at least one row: ``max(1, round(test_fraction * M))`` rows go to the test
+    set, and a split that would leave the training set empty is refused.
+    """
+    test_fraction = _validate.real("test_fraction", test_fraction, 0, 1, True, True)
+    X, y = _validate.real_array("X", X), _validate.real_array("y", y)
+    if X.ndim == 0 or y.ndim == 0 or X.shape[0] != y.shape[0]:
+        raise ValueError(f"y must have one entry per row of X {X.shape}, got shape {y.shape}")
+    rng = _rng(seed)
     n_test = max(1, int(round(test_fraction * X.shape[0])))
+    if n_test >= X.shape[0]:
+        raise ValueError(
+            f"test_fraction must leave at least one training row, got {test_fraction} of "
+            f"{X.shape[0]} rows: {n_test} test rows and no training row"
+        )
+    perm = rng.permutation(X.shape[0])
     test, train = perm[:n_test], perm[n_test:]
     return X[train], X[test], y[train], y[test]
 

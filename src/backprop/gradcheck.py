@@ -7,6 +7,10 @@ $$\frac{\partial C}{\partial \theta_i} \approx \frac{C(\theta + h e_i) - C(\thet
 with an error $O(h^2)$ from truncation plus $O(\varepsilon/h)$ from rounding. Relative errors are
 $\lVert g - \tilde g\rVert / \max(\lVert g\rVert + \lVert\tilde g\rVert, \text{tiny})$. Nothing here
 mutates the caller's network or arrays: the perturbations are made on copies.
+
+A checker must never pass a broken gradient: a NaN or an infinity in either gradient makes the
+relative error ``inf`` (a failure, never dropped by ``max``); gradient lists of the wrong length
+or shape, a step ``h`` that is not a finite number > 0, and zero directions are refused.
 """
 
 from __future__ import annotations
@@ -15,15 +19,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import _validate
+
 
 def relative_error(a, b) -> float:
     r"""$\lVert a-b\rVert / (\lVert a\rVert + \lVert b\rVert)$; 0.0 when both are zero.
 
+    ``inf`` when either holds a NaN or an infinity.
+
     In the book: Equation :eq:`eq-gc-relative`.
     """
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    a = _validate.real_array("a", a).astype(np.float64)
+    b = _validate.real_array("b", b).astype(np.float64)
     if a.shape != b.shape:
-        raise ValueError(f"relative_error needs equal shapes, got {a.shape} and {b.shape}")
+        raise ValueError(f"b must have the shape of a, {a.shape}, got {b.shape}")
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        return float("inf")  # a NaN or an infinity is a failure, never a pass
     denom = np.linalg.norm(a) + np.linalg.norm(b)
     return 0.0 if denom == 0 else float(np.linalg.norm(a - b) / denom)
 
@@ -36,9 +47,9 @@ def numerical_derivative(f, x, h: float = 1e-6, method: str = "central") -> np.n
 
     In the book: Equations :eq:`eq-gc-forward` and :eq:`eq-gc-central`.
     """
-    if method not in ("central", "forward"):
-        raise ValueError(f"method must be 'central' or 'forward', got {method!r}")
-    x = np.array(x, dtype=np.float64)
+    _validate.choice("method", method, ("central", "forward"))
+    h = _validate.positive_float("h", h)
+    x = _validate.real_array("x", x).astype(np.float64)
     grad = np.zeros_like(x)
     flat, g = x.reshape(-1), grad.reshape(-1)
     f0 = None if method == "central" else float(f(x.copy()))
@@ -61,7 +72,8 @@ def numerical_jacobian(f, x, h: float = 1e-6) -> np.ndarray:
 
     ``x``: ``(n,)``; ``f(x)``: ``(m,)``; returns ``(m, n)``.
     """
-    x = np.array(x, dtype=np.float64)
+    h = _validate.positive_float("h", h)
+    x = _validate.real_array("x", x).astype(np.float64)
     if x.ndim != 1:
         raise ValueError(f"numerical_jacobian takes x of shape (n,), got {x.shape}")
     cols = []
@@ -78,6 +90,8 @@ def numerical_gradients(net, X, Y, h: float = 1e-6):
     Returns ``(dWs, dbs)`` shaped like ``net.weights``/``net.biases`` (0-based lists), in
     float64. Costs two loss evaluations per parameter; ``net`` is not changed.
     """
+    h = _validate.positive_float("h", h)
+    X, Y = net._data(X, Y)
     probe = net.copy()
     dWs, dbs = [], []
     for params, out in ((probe.weights, dWs), (probe.biases, dbs)):
@@ -104,17 +118,48 @@ class GradCheck:
     biases: tuple
 
     def passed(self, tol: float = 1e-6) -> bool:
-        """``True`` if every relative error is below ``tol``."""
-        return self.max_relative_error < tol
+        """``True`` if every relative error is below ``tol`` (a NaN never passes)."""
+        tol = _validate.positive_float("tol", tol)
+        return all(e < tol for e in self.weights + self.biases)
+
+
+def checked_gradients(net, gradients) -> tuple:
+    """``gradients`` as ``(dWs, dbs)``: two lists of real arrays shaped like ``net.weights`` and
+    ``net.biases``, or a clear error (a missing or misshapen layer is never skipped)."""
+    if not isinstance(gradients, (tuple, list)) or len(gradients) != 2:
+        raise TypeError(f"gradients must be a pair (dWs, dbs), got {_validate.got(gradients)}")
+    out = []
+    for name, grads, params in zip(("dWs", "dbs"), gradients, (net.weights, net.biases)):
+        if not isinstance(grads, (tuple, list)) or len(grads) != len(params):
+            raise ValueError(
+                f"gradients {name} must be a list of {len(params)} arrays (one per layer), "
+                f"got {_validate.got(grads)}"
+            )
+        arrays = [_validate.real_array(f"gradients {name}[{i}]", g) for i, g in enumerate(grads)]
+        for i, (g, p) in enumerate(zip(arrays, params)):
+            if g.shape != p.shape:
+                raise ValueError(
+                    f"gradients {name}[{i}] must have the shape {p.shape} of its parameter, "
+                    f"got {g.shape}"
+                )
+        out.append(arrays)
+    return out[0], out[1]
 
 
 def check_gradients(net, X, Y, h: float = 1e-6, gradients=None) -> GradCheck:
-    """Compare ``net.gradients`` (or the given ``(dWs, dbs)``) with central differences."""
-    dWs, dbs = net.gradients(X, Y) if gradients is None else gradients
+    """Compare ``net.gradients`` (or the given ``(dWs, dbs)``) with central differences.
+
+    Every layer's weights and biases are compared (the lists must have one array per layer,
+    each of the parameter's shape); a NaN or infinity anywhere gives an ``inf`` error.
+    """
+    h = _validate.positive_float("h", h)
+    grads = net.gradients(X, Y) if gradients is None else gradients
+    dWs, dbs = checked_gradients(net, grads)
     nWs, nbs = numerical_gradients(net, X, Y, h=h)
-    ew = tuple(relative_error(a, b) for a, b in zip(dWs, nWs))
-    eb = tuple(relative_error(a, b) for a, b in zip(dbs, nbs))
-    return GradCheck(max(ew + eb), ew, eb)
+    ew = tuple(relative_error(a, b) for a, b in zip(dWs, nWs, strict=True))
+    eb = tuple(relative_error(a, b) for a, b in zip(dbs, nbs, strict=True))
+    worst = float("inf") if any(np.isnan(ew + eb)) else max(ew + eb)
+    return GradCheck(worst, ew, eb)
 
 
 def directional_check(
@@ -124,12 +169,18 @@ def directional_check(
     $(C(\theta + hv) - C(\theta - hv))/2h$.
 
     Costs 2 loss evaluations per direction whatever the number of parameters. Returns the
-    largest relative error $|g\cdot v - \tilde d| / (|g\cdot v| + |\tilde d|)$.
+    largest relative error $|g\cdot v - \tilde d| / (|g\cdot v| + |\tilde d|)$ (``inf`` if
+    anything is NaN or infinite); ``n_directions`` must be at least 1.
 
     In the book: Equation :eq:`eq-gc-directional`.
     """
-    dWs, dbs = net.gradients(X, Y) if gradients is None else gradients
-    rng = np.random.default_rng(seed)
+    n_directions = _validate.positive_int("n_directions", n_directions)
+    h = _validate.positive_float("h", h)
+    rng = np.random.default_rng(_validate.seed("seed", seed))
+    dWs, dbs = checked_gradients(net, net.gradients(X, Y) if gradients is None else gradients)
+    if not all(np.all(np.isfinite(g)) for g in dWs + dbs):
+        return float("inf")
+    X, Y = net._data(X, Y)
     worst = 0.0
     for _ in range(n_directions):
         vW = [rng.standard_normal(W.shape) for W in net.weights]
@@ -141,5 +192,6 @@ def directional_check(
             Q -= h * v
         numeric = (plus.loss(X, Y) - minus.loss(X, Y)) / (2 * h)
         denom = abs(analytic) + abs(numeric)
-        worst = max(worst, 0.0 if denom == 0 else abs(analytic - numeric) / denom)
+        error = 0.0 if denom == 0 else abs(analytic - numeric) / denom
+        worst = float("inf") if not np.isfinite(error) else max(worst, error)
     return float(worst)

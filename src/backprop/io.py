@@ -1,92 +1,156 @@
 """Save and load a network's settings and parameters as ``.npz`` (plain arrays, no pickle).
 
 The file holds ``sizes``, ``hidden``, ``output``, ``loss``, ``dtype`` and ``W1..WL``,
-``b1..bL`` (named after $W^l$, $b^l$). Loading checks that every array is present and has
-the shape the sizes imply.
+``b1..bL`` (named after $W^l$, $b^l$). Reading checks everything before building anything:
+the file must be a readable ``.npz``; the settings must be text of the known choices; the
+recorded sizes must pass the same limits as ``Network(sizes)`` (so a file cannot make us
+allocate a huge network); every array must be present, real, finite and of the shape the sizes
+imply. Any failure is a ``ValueError`` naming the file and the array.
+
+This module knows nothing of :class:`~backprop.Network` (no import circle):
+``Network.save``/``Network.load`` call :func:`write` and :func:`read`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import zipfile
+import zlib
+
 import numpy as np
 
+from . import _validate, activations, losses
 
-def save(net, path) -> None:
-    """Write ``net`` to ``path`` (``.npz`` is appended by NumPy if missing)."""
-    arrays = {f"W{l}": W for l, W in enumerate(net.weights, start=1)}
-    arrays.update({f"b{l}": b for l, b in enumerate(net.biases, start=1)})
+SETTINGS = ("sizes", "hidden", "output", "loss", "dtype")
+
+
+def write(path, settings: dict, weights, biases) -> None:
+    """Write ``settings`` (the keys of :data:`SETTINGS`) and the parameters to ``path``."""
+    arrays = {f"W{l}": W for l, W in enumerate(weights, start=1)}
+    arrays.update({f"b{l}": b for l, b in enumerate(biases, start=1)})
     np.savez(
         path,
-        sizes=np.array(net.sizes, dtype=np.int64),
-        hidden=np.array(net.hidden),
-        output=np.array(net.output),
-        loss=np.array(net.loss_name),
-        dtype=np.array(net.dtype.name),
+        sizes=np.array(settings["sizes"], dtype=np.int64),
+        **{k: np.array(str(settings[k])) for k in SETTINGS[1:]},
         **arrays,
     )
 
 
-def _read(path):
+class _Archive:
+    """A ``.npz`` opened lazily: each array's header (shape, dtype) is read before its data."""
+
+    def __init__(self, path):
+        self.path = str(path)
+        try:
+            self.npz = np.load(path, allow_pickle=False)
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+            raise ValueError(
+                f"{self.path!r} must be a readable .npz file of a saved network, got {exc}"
+            ) from exc
+        if not hasattr(self.npz, "files"):
+            raise ValueError(f"{self.path!r} holds a single array, not a saved network (.npz)")
+        self.files = set(self.npz.files)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.npz.close()
+
+    def header(self, key) -> tuple:
+        """``(shape, dtype)`` of array ``key`` without reading its data."""
+        fmt = np.lib.format
+        with self._reading(key), self.npz.zip.open(key + ".npy") as fp:
+            version = fmt.read_magic(fp)
+            reader = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
+            shape, _, dtype = reader(fp)
+        return shape, dtype
+
+    def array(self, key, shape, kinds: str, what: str) -> np.ndarray:
+        """Array ``key`` if its header says ``shape`` (``None``: any 1-D up to 1,000 entries)
+        and a dtype kind in ``kinds``; only then is its data read."""
+        if key not in self.files:
+            raise ValueError(f"{self.path!r} has no array {key!r}: expected {what}")
+        got_shape, dtype = self.header(key)
+        ok_shape = (
+            (len(got_shape) == 1 and got_shape[0] <= 1000)
+            if shape is None
+            else (got_shape == shape)
+        )
+        if dtype.kind not in kinds or not ok_shape:
+            raise ValueError(
+                f"{self.path!r}: array {key!r} must be {what}, got dtype {dtype} and shape "
+                f"{got_shape}"
+            )
+        with self._reading(key):
+            return self.npz[key]
+
+    @contextlib.contextmanager
+    def _reading(self, key):
+        """Turn whatever a damaged archive raises into a ``ValueError`` naming file and array."""
+        try:
+            yield
+        except (OSError, EOFError, ValueError, KeyError, RuntimeError, zipfile.BadZipFile,
+                zlib.error) as exc:  # fmt: skip
+            raise ValueError(
+                f"{self.path!r}: array {key!r} must be a readable .npy member, got {exc}"
+            ) from exc
+
+
+def read(path) -> tuple:
+    """``(settings, weights, biases)`` from a file written by :func:`write`, all checked.
+
+    ``settings`` holds the keyword arguments of ``Network(...)``; the parameter lists are
+    0-based, of the recorded dtype.
+    """
+    with _Archive(path) as ar:
+        missing = [k for k in SETTINGS if k not in ar.files]
+        if missing:
+            raise ValueError(f"{ar.path!r} is not a saved backprop network: missing {missing}")
+        settings = {k: str(ar.array(k, (), "U", "a text scalar")) for k in SETTINGS[1:]}
+        if settings["dtype"] not in ("float32", "float64"):
+            raise ValueError(
+                f"{ar.path!r}: dtype must be 'float32' or 'float64', got {settings['dtype']!r}"
+            )
+        try:
+            _validate.choice("hidden", settings["hidden"], activations.HIDDEN)
+            losses.check_pair(settings["output"], settings["loss"])
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{ar.path!r}: {exc}") from exc
+        settings["sizes"] = _sizes(ar)
+        Ws, bs = _parameters(ar, settings["sizes"], np.dtype(settings["dtype"]))
+    return settings, Ws, bs
+
+
+def read_parameters(path, sizes, dtype) -> tuple:
+    """The weights and biases in ``path``, checked against a network of ``sizes``."""
+    with _Archive(path) as ar:
+        if "sizes" in ar.files and _sizes(ar) != list(sizes):
+            raise ValueError(
+                f"{ar.path!r} must hold a network of this network's sizes {list(sizes)}, "
+                f"got sizes {_sizes(ar)}"
+            )
+        return _parameters(ar, list(sizes), dtype)
+
+
+def _sizes(ar) -> list:
+    arr = ar.array("sizes", None, "iu", "a 1-D integer array of layer sizes")
     try:
-        with np.load(path, allow_pickle=False) as f:
-            return {k: f[k] for k in f.files}
-    except (OSError, ValueError) as exc:
-        raise ValueError(f"cannot read network parameters from {path!r}: {exc}") from exc
+        return list(_validate.layer_sizes("sizes", [int(n) for n in arr]))
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{ar.path!r}: {exc}") from exc
 
 
-def _check_arrays(data, sizes, path):
+def _parameters(ar, sizes, dtype) -> tuple:
     Ws, bs = [], []
     for l in range(1, len(sizes)):
         for name, shape, out in (
             (f"W{l}", (sizes[l], sizes[l - 1]), Ws),
             (f"b{l}", (sizes[l],), bs),
         ):
-            if name not in data:
-                raise ValueError(
-                    f"{path!r} has no array {name!r}: expected one for a network "
-                    f"of sizes {list(sizes)}"
-                )
-            arr = data[name]
-            if arr.shape != shape:
-                raise ValueError(
-                    f"{path!r} holds {name} of shape {arr.shape}, but a network of "
-                    f"sizes {list(sizes)} needs {shape}"
-                )
+            what = f"real numbers of shape {shape} for a network of sizes {sizes}"
+            arr = ar.array(name, shape, "fiu", what)
             if not np.all(np.isfinite(arr)):
-                raise ValueError(f"{path!r} holds non-finite values in {name}")
-            out.append(arr)
+                raise ValueError(f"{ar.path!r}: array {name!r} must be finite, got NaN or inf")
+            out.append(arr.astype(dtype))
     return Ws, bs
-
-
-def load(path):
-    """A new :class:`~backprop.Network` rebuilt from a file written by :func:`save`."""
-    from .network import Network
-
-    data = _read(path)
-    missing = [k for k in ("sizes", "hidden", "output", "loss", "dtype") if k not in data]
-    if missing:
-        raise ValueError(f"{path!r} is not a saved backprop network: missing {missing}")
-    sizes = [int(n) for n in data["sizes"]]
-    net = Network(
-        sizes,
-        hidden=str(data["hidden"]),
-        output=str(data["output"]),
-        loss=str(data["loss"]),
-        dtype=np.dtype(str(data["dtype"])),
-    )
-    Ws, bs = _check_arrays(data, sizes, path)
-    net.weights = [W.astype(net.dtype) for W in Ws]
-    net.biases = [b.astype(net.dtype) for b in bs]
-    return net
-
-
-def load_parameters(net, path) -> None:
-    """Copy the parameters stored in ``path`` into ``net``; the sizes must be the same."""
-    data = _read(path)
-    if "sizes" in data and [int(n) for n in data["sizes"]] != list(net.sizes):
-        raise ValueError(
-            f"{path!r} holds a network of sizes {[int(n) for n in data['sizes']]}, "
-            f"but this network has sizes {list(net.sizes)}"
-        )
-    Ws, bs = _check_arrays(data, net.sizes, path)
-    for dst, src in zip(net.weights + net.biases, Ws + bs):
-        dst[...] = src

@@ -1,4 +1,4 @@
-r"""The two local pieces every layer computes, as pure forward/backward pairs.
+r"""The two local pieces every layer computes, as forward/backward pairs (CS231n style).
 
 A layer $l$ maps $a^{l-1}$ to $a^l$ in two steps (chapter *Notation and the forward pass*):
 
@@ -7,15 +7,17 @@ $$z^l = W^l a^{l-1} + b^l, \qquad a^l = \sigma(z^l).$$
 With samples as rows, ``A_prev`` has shape ``(M, n_{l-1})``, ``W`` has the shape of $W^l$,
 ``(n_l, n_{l-1})``, and the batch form of the first step is ``Z = A_prev @ W.T + b``.
 
-Backward, each step receives the per-sample derivative of the loss with respect to its output
-and returns the one with respect to its input (chapter *Backpropagation*):
+Backward, each step receives the derivative of the loss with respect to its output, one row per
+sample, and returns the one with respect to its input (chapter *Backpropagation*):
 
-* ``activation_backward``: $\delta^l = \partial C/\partial a^l \odot \sigma'(z^l)$;
-* ``dense_backward``: $\partial C/\partial a^{l-1} = (W^l)^{\mathsf T} \delta^l$, and the
+* :func:`activation_backward`: $\delta = \partial C/\partial a \odot \sigma'(z)$;
+* :func:`dense_backward`: $\partial C/\partial a^{l-1} = (W^l)^{\mathsf T} \delta^l$ and the
   parameter gradients $\partial C/\partial W^l = \delta^l (a^{l-1})^{\mathsf T}$,
-  $\partial C/\partial b^l = \delta^l$, averaged over the M rows.
+  $\partial C/\partial b^l = \delta^l$, summed over the rows and multiplied by ``scale``
+  (``1/M``: the gradient of the mean loss).
 
-Nothing here mutates its arguments or its cache.
+:class:`backprop.Network` is these four functions in a loop, so these lines are the only place
+the package writes the equations of backpropagation. Nothing here mutates its arguments.
 """
 
 from __future__ import annotations
@@ -26,47 +28,64 @@ from . import activations
 
 
 def dense_forward(A_prev: np.ndarray, W: np.ndarray, b: np.ndarray):
-    r"""$Z = A_{\text{prev}} W^{\mathsf T} + b$.
+    r"""$Z = A_{\text{prev}} W^{\mathsf T} + \mathbf 1 b^{\mathsf T}$.
 
     ``A_prev``: ``(M, n_{l-1})``, ``W``: ``(n_l, n_{l-1})``, ``b``: ``(n_l,)``.
     Returns ``(Z, cache)`` with ``Z``: ``(M, n_l)`` and ``cache = (A_prev, W)``.
 
-    In the book: Equation :eq:`eq-forward-batch`.
+    In the book: Equations :eq:`eq-forward-z` and :eq:`eq-forward-batch`.
     """
-    Z = A_prev @ W.T
+    Z = A_prev @ W.T  # z^l = W^l a^{l-1} + b^l, rows  (eq-forward-batch)
     Z += b
     return Z, (A_prev, W)
 
 
-def dense_backward(D: np.ndarray, cache):
-    r"""Backward pass of :func:`dense_forward` given per-sample errors ``D`` = $\delta^l$.
+def dense_backward(D: np.ndarray, cache, scale: float | None = None, input_grad: bool = True):
+    r"""Backward pass of :func:`dense_forward` given the errors ``D`` $= \delta^l$ as rows.
 
-    ``D``: ``(M, n_l)``, row m is $\partial C_m / \partial z^l_m$. Returns
-    ``(dA_prev, dW, db)``: ``dA_prev`` ``(M, n_{l-1})`` per-sample
-    $(W^l)^{\mathsf T}\delta^l_m$ as rows; ``dW`` ``(n_l, n_{l-1})``
-    $= \frac1M\sum_m \delta^l_m (a^{l-1}_m)^{\mathsf T}$; ``db`` ``(n_l,)`` $= \frac1M\sum_m
-    \delta^l_m$.
+    ``D``: ``(M, n_l)``, row m is $\partial C_m / \partial z^l_m$ (times any factor the caller
+    applied). Returns ``(dA_prev, dW, db)``:
+
+    * ``dW`` ``(n_l, n_{l-1})`` $= s \sum_m \delta^l_m (a^{l-1}_m)^{\mathsf T}
+      = s\, (\Delta^l)^{\mathsf T} A^{l-1}$;
+    * ``db`` ``(n_l,)`` $= s \sum_m \delta^l_m$;
+    * ``dA_prev`` ``(M, n_{l-1})``: row m is $(W^l)^{\mathsf T}\delta^l_m$, the first factor of
+      the recursion; ``None`` when ``input_grad`` is false (layer 1 needs none).
+
+    ``scale`` $s$: ``None`` means $1/M$, the gradient of the mean loss (:eq:`eq-mb-dW`,
+    :eq:`eq-mb-db`); ``1.0`` gives plain sums, for errors that already carry the $1/M$.
 
     In the book: Equations :eq:`eq-grad-W`, :eq:`eq-grad-b` and the product in
     :eq:`eq-delta-recursion`.
     """
     A_prev, W = cache
-    M = D.shape[0]
-    dW = D.T @ A_prev
-    dW /= M
-    db = D.mean(axis=0)
-    dA_prev = D @ W
+    s = 1.0 / D.shape[0] if scale is None else scale
+    dW = D.T @ A_prev  # dC/dW^l = delta^l (a^{l-1})^T, summed over the rows  (eq-grad-W)
+    db = D.sum(axis=0)  # dC/db^l = delta^l, summed over the rows  (eq-grad-b)
+    if s != 1.0:
+        dW *= s
+        db *= s
+    dA_prev = D @ W if input_grad else None  # (W^l)^T delta^l, as rows  (eq-delta-recursion)
     return dA_prev, dW, db
 
 
-def activation_forward(Z: np.ndarray, name: str):
-    r"""$A = \sigma(Z)$ elementwise. Returns ``(A, cache)``, ``A`` with the shape of ``Z``."""
-    act = activations.get(name)
-    A = act.f(Z)
+def activation_forward(Z: np.ndarray, act):
+    r"""$A = \sigma(Z)$. ``act``: a name or an :class:`~backprop.activations.Activation`.
+
+    Returns ``(A, cache)``, ``A`` with the shape of ``Z``, ``cache = (Z, A, act)``.
+
+    In the book: Equation :eq:`eq-forward-a`.
+    """
+    if isinstance(act, str):
+        act = activations.output(act)
+    A = act.f(Z)  # a^l = sigma(z^l)  (eq-forward-a)
     return A, (Z, A, act)
 
 
 def activation_backward(dA: np.ndarray, cache) -> np.ndarray:
-    r"""$\delta = \partial C/\partial a \odot \sigma'(z)$, shape of ``dA``."""
+    r"""$\delta = \partial C/\partial a \odot \sigma'(z)$, shape of ``dA`` (elementwise ``act``).
+
+    In the book: the Hadamard product of :eq:`eq-delta-output` and :eq:`eq-delta-recursion`.
+    """
     Z, A, act = cache
-    return dA * act.derivative(Z, A)
+    return dA * act.derivative(Z, A)  # ... . sigma'(z^l)  (eq-delta-recursion)

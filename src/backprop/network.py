@@ -1,4 +1,4 @@
-r"""The fully connected network of the book: forward pass, loss, and backpropagation.
+r"""The fully connected network of the book: layer pairs in a loop, forward and backward.
 
 Notation (chapter *Notation and the forward pass*): layers $l = 1, \dots, L$ with sizes
 $n_0, \dots, n_L$;
@@ -8,11 +8,13 @@ $$z^l = W^l a^{l-1} + b^l, \qquad a^l = \sigma_l(z^l), \qquad a^0 = x,$$
 with $W^l \in \mathbb R^{n_l \times n_{l-1}}$. In code the samples are the rows of ``X``
 (shape ``(M, n_0)``), so the batch form is ``Z[l] = A[l-1] @ W[l].T + b[l]``.
 
-Two ways to reach the parameters, both the same arrays:
+Layer indices are the book's everywhere: ``net.W[l]`` is $W^l$, ``fp.z[l]`` is $z^l$,
+``bp.dW[l]`` is $\partial C/\partial W^l$. The plain lists ``net.weights`` and ``net.biases``
+are the same arrays, 0-based (``weights[l-1]`` is $W^l$, shape ``(n_l, n_{l-1})``): the stable
+public contract, also the shape of what :meth:`Network.gradients` returns.
 
-* ``net.weights[l]`` / ``net.biases[l]``: plain 0-based lists, ``weights[l]`` is $W^{l+1}$
-  with shape ``(n_{l+1}, n_l)`` (the stable public contract);
-* ``net.W[l]`` / ``net.b[l]``: 1-based views, ``net.W[l]`` is $W^l$ exactly as in the text.
+The equations themselves are written once, in :mod:`backprop.layers` (the layer pairs) and
+:mod:`backprop.losses` (the output error); :meth:`Network._backward` chains them.
 """
 
 from __future__ import annotations
@@ -23,17 +25,17 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import _validate, activations, losses
+from . import _validate, activations, io, layers, losses, train
 from ._indexed import Indexed
 
-DTYPES = (np.float32, np.float64)
+DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 class ForwardPass(NamedTuple):
     r"""Everything the forward pass computed: ``z[l]`` for l = 1..L, ``a[l]`` for l = 0..L.
 
-    ``z[l]`` and ``a[l]`` have shape ``(M, n_l)``; ``a[0]`` is the input ``X``. (A named
-    tuple: immutable, and cheap to build once per training step.)
+    ``z[l]`` and ``a[l]`` have shape ``(M, n_l)``; ``a[0]`` is the input ``X``. This is the
+    cache the backward pass reads.
     """
 
     z: Indexed
@@ -61,7 +63,8 @@ class Network:
     Parameters
     ----------
     sizes : sequence of int
-        $[n_0, n_1, \dots, n_L]$, at least an input and an output size, each >= 1.
+        $[n_0, n_1, \dots, n_L]$: at least an input and an output size, each in
+        1..100,000, at most 50 million weights and biases (checked before allocating).
     hidden : {"sigmoid", "tanh", "relu", "identity"}
         $\sigma$ of the hidden layers $1, \dots, L-1$.
     output : {"identity", "sigmoid", "softmax"}
@@ -70,7 +73,7 @@ class Network:
         ``"mse"``: mean over samples of $\tfrac12\lVert a^L - y\rVert^2$. ``"cross_entropy"``:
         with a softmax output the categorical one (targets one-hot ``(M, n_L)`` or integer
         labels ``(M,)``), with a sigmoid output the elementwise binary one.
-    seed : int
+    seed : int >= 0
         Seed of the generator that draws the initial weights.
     dtype : np.float64 or np.float32
         Floating type of every parameter and computation.
@@ -83,33 +86,22 @@ class Network:
     def __init__(
         self,
         sizes,
-        hidden: str = "sigmoid",
-        output: str = "sigmoid",
-        loss: str = "mse",
-        seed: int = 0,
+        hidden="sigmoid",
+        output="sigmoid",
+        loss="mse",
+        seed=0,
         dtype=np.float64,
         init="auto",
     ):
-        if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
-            raise TypeError(f"sizes must be a list of layer sizes [n0, ..., nL], got {sizes!r}")
-        if len(sizes) < 2:
-            raise ValueError(
-                f"sizes needs at least an input and an output size, got {list(sizes)!r}"
-            )
-        self.sizes = tuple(
-            _validate.positive_int(f"layer size sizes[{i}]", n) for i, n in enumerate(sizes)
-        )
-        _validate.choice("hidden activation", hidden, activations.HIDDEN)
-        losses.check_pair(output, loss)
-        if np.dtype(dtype) not in (np.dtype(np.float32), np.dtype(np.float64)):
-            raise TypeError(f"dtype must be np.float32 or np.float64, got {np.dtype(dtype)}")
-        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-            raise TypeError(f"seed must be an integer, got {seed!r}")
-        self.hidden, self.output, self.loss_name = hidden, output, loss
-        self.dtype = np.dtype(dtype)
-        self.seed = int(seed)
-        self.init = init
-        self.weights, self.biases = _initial_parameters(self.sizes, hidden, init, seed, self.dtype)
+        self.sizes = _validate.layer_sizes("sizes", sizes)
+        _validate.choice("hidden", hidden, activations.HIDDEN)
+        self._loss = losses.get(loss, output)
+        self.dtype = checked_dtype(dtype)
+        self.seed = _validate.seed("seed", seed)
+        self.hidden, self.output, self.loss_name, self.init = hidden, output, loss, init
+        # sigma[l] is the activation record of layer l (1-based, as in the text)
+        self._sigma = [None, *[activations.get(hidden)] * (self.L - 1), activations.output(output)]
+        self.weights, self.biases = initial_parameters(self.sizes, hidden, init, seed, self.dtype)
 
     # ----------------------------------------------------------------- structure
     @property
@@ -119,19 +111,17 @@ class Network:
 
     @property
     def W(self) -> Indexed:
-        r"""1-based view: ``net.W[l]`` is $W^l$, shape ``(n_l, n_{l-1})``."""
+        r"""Book-indexed view: ``net.W[l]`` is $W^l$ (the array ``weights[l-1]``)."""
         return Indexed(self.weights, start=1)
 
     @property
     def b(self) -> Indexed:
-        r"""1-based view: ``net.b[l]`` is $b^l$, shape ``(n_l,)``."""
+        r"""Book-indexed view: ``net.b[l]`` is $b^l$ (the array ``biases[l-1]``)."""
         return Indexed(self.biases, start=1)
 
     def activation(self, l: int) -> str:
         """Name of $\\sigma_l$, the activation of layer ``l`` (1..L)."""
-        if not 1 <= l <= self.L:
-            raise IndexError(f"layer index must be in 1..{self.L}, got {l}")
-        return self.output if l == self.L else self.hidden
+        return self._sigma[_validate.integer("layer index l", l, 1, self.L)].name
 
     @property
     def n_parameters(self) -> int:
@@ -146,69 +136,20 @@ class Network:
 
     def copy(self) -> Network:
         """An independent copy (parameters copied, same settings)."""
-        new = object.__new__(Network)
+        new = object.__new__(type(self))
         new.__dict__.update(self.__dict__)
         new.weights = [W.copy() for W in self.weights]
         new.biases = [b.copy() for b in self.biases]
         return new
 
     # ----------------------------------------------------------------- checks
-    def check_X(self, X) -> np.ndarray:
-        """``X`` as an ``(M, n_0)`` array of the network's dtype, or a clear error."""
-        X = _validate.as_2d_float("X", X, self.dtype)
-        if X.shape[1] != self.sizes[0]:
-            raise ValueError(
-                f"X has {X.shape[1]} columns but the network has n0 = {self.sizes[0]} inputs: "
-                f"expected shape (M, {self.sizes[0]}), got {X.shape}"
-            )
-        return X
+    def check_X(self, X, name: str = "X") -> np.ndarray:
+        """``X`` as a finite ``(M, n_0)`` array of the network's dtype, or a clear error."""
+        return _validate.as_2d_float(name, X, self.dtype, columns=self.sizes[0])
 
-    def check_Y(self, Y, M: int) -> np.ndarray:
+    def check_Y(self, Y, M: int, name: str = "Y") -> np.ndarray:
         """Targets as an ``(M, n_L)`` array; integer labels are one-hot encoded for softmax."""
-        nL = self.sizes[-1]
-        Yarr = np.asarray(Y)
-        if Yarr.ndim == 1 and self.output == "softmax" and self.loss_name == "cross_entropy":
-            if not np.issubdtype(Yarr.dtype, np.integer):
-                raise TypeError(
-                    "1-D targets are read as class labels and must be integers, "
-                    f"got dtype {Yarr.dtype}; pass one-hot targets of shape (M, {nL}) instead"
-                )
-            if Yarr.shape[0] != M:
-                raise ValueError(f"Y has {Yarr.shape[0]} labels but X has {M} rows")
-            if Yarr.size and (Yarr.min() < 0 or Yarr.max() >= nL):
-                raise ValueError(
-                    f"labels must lie in 0..{nL - 1} for {nL} output classes, "
-                    f"got values from {Yarr.min()} to {Yarr.max()}"
-                )
-            return one_hot(Yarr, nL, self.dtype)
-        if Yarr.ndim == 1:
-            raise ValueError(
-                f"Y has shape {Yarr.shape} but the network outputs shape ({M}, {nL}); a 1-D "
-                f"target would broadcast silently, so pass Y.reshape(-1, {nL}) or one row per "
-                "sample (integer labels of shape (M,) are accepted only with a softmax output "
-                "and cross_entropy)"
-            )
-        Yarr = _validate.as_2d_float("Y", Yarr, self.dtype)
-        if Yarr.shape != (M, nL):
-            raise ValueError(
-                f"Y must have shape ({M}, {nL}) to match X and the output layer, got {Yarr.shape}"
-            )
-        if self.loss_name == "cross_entropy":
-            if Yarr.min() < 0 or Yarr.max() > 1:
-                raise ValueError(
-                    "cross_entropy targets must lie in [0, 1], got values from "
-                    f"{Yarr.min()} to {Yarr.max()}"
-                )
-            if self.output == "softmax":
-                sums = Yarr.sum(axis=1)
-                if not np.allclose(sums, 1.0, atol=1e-4):
-                    i = int(np.argmax(np.abs(sums - 1.0)))
-                    raise ValueError(
-                        "softmax cross_entropy targets must be one-hot or "
-                        f"probabilities summing to 1 per row; row {i} sums to "
-                        f"{sums[i]}"
-                    )
-        return Yarr
+        return check_targets(name, Y, M, self.sizes[-1], self._loss, self.dtype)
 
     # ----------------------------------------------------------------- forward
     def forward(self, X) -> ForwardPass:
@@ -217,28 +158,15 @@ class Network:
         In the book: Equations :eq:`eq-forward-z`, :eq:`eq-forward-a` and, for a batch,
         :eq:`eq-forward-batch`.
         """
-        X = self.check_X(X)
-        return self._forward(X)
+        return self._forward(self.check_X(X))
 
     def _forward(self, X: np.ndarray) -> ForwardPass:
-        zs, As = [], [X]
-        A = X
-        for W, b, sigma in zip(self.weights, self.biases, self._activation_functions()):
-            Z = A @ W.T
-            Z += b
-            A = sigma(Z)
-            zs.append(Z)
-            As.append(A)
-        return ForwardPass(z=Indexed(zs, 1), a=Indexed(As, 0))
-
-    def _activation_functions(self) -> list:
-        r"""The functions $\sigma_1, \dots, \sigma_L$ (names were validated in __init__)."""
-        out = (
-            activations.softmax
-            if self.output == "softmax"
-            else activations.ELEMENTWISE[self.output].f
-        )
-        return [activations.ELEMENTWISE[self.hidden].f] * (self.L - 1) + [out]
+        W, b, sigma = [None, *self.weights], [None, *self.biases], self._sigma  # W[l] is W^l
+        z, a = [None], [X]
+        for l in range(1, self.L + 1):
+            z.append(layers.dense_forward(a[l - 1], W[l], b[l])[0])  # z^l = W^l a^{l-1} + b^l
+            a.append(layers.activation_forward(z[l], sigma[l])[0])  # a^l = sigma_l(z^l)
+        return ForwardPass(z=Indexed(z[1:], 1), a=Indexed(a, 0))
 
     def predict(self, X) -> np.ndarray:
         r"""The network's output $a^L$ for each row of ``X``: ``(M, n_0)`` -> ``(M, n_L)``."""
@@ -249,213 +177,249 @@ class Network:
 
         In the book: the mean cost :eq:`eq-loss-mean`.
         """
-        X = self.check_X(X)
-        Y = self.check_Y(Y, X.shape[0])
-        fp = self._forward(X)
-        return losses.value(self.loss_name, self.output, fp.z[self.L], fp.a[self.L], Y)
+        return float(np.mean(self.per_sample_loss(X, Y)))
 
     def per_sample_loss(self, X, Y) -> np.ndarray:
         """The loss $C_m$ of each sample, shape ``(M,)``."""
-        X = self.check_X(X)
-        Y = self.check_Y(Y, X.shape[0])
+        X, Y = self._data(X, Y)
         fp = self._forward(X)
-        return losses.per_sample(self.loss_name, self.output, fp.z[self.L], fp.a[self.L], Y)
+        return self._loss.per_sample(fp.z[self.L], fp.a[self.L], Y)
+
+    def _data(self, X, Y, names=("X", "Y")):
+        X = self.check_X(X, names[0])
+        return X, self.check_Y(Y, X.shape[0], names[1])
 
     # ----------------------------------------------------------------- backward
-    def backward(self, X, Y) -> BackwardPass:
-        r"""Backpropagation on the batch ``(X, Y)``: deltas and gradients of every layer.
+    def _backward(self, fp: ForwardPass, Y: np.ndarray, scale: float) -> tuple:
+        r"""The one backward pass: ``(delta, dW, db)`` as lists for layers 1..L.
 
-        $\delta^L$ comes from the loss (:func:`backprop.losses.output_delta`); then for
-        $l = L-1, \dots, 1$ the recursion
-        $\delta^l = ((W^{l+1})^{\mathsf T}\delta^{l+1}) \odot \sigma'(z^l)$, in row form
-        ``D[l] = (D[l+1] @ W[l+1]) * dsigma(Z[l])``; and
-        $\partial C/\partial W^l = \frac1M \sum_m \delta^l_m (a^{l-1}_m)^{\mathsf T}$
-        = ``D[l].T @ A[l-1] / M``, $\partial C/\partial b^l$ = mean of the rows of ``D[l]``.
-
-        In the book: Equations :eq:`eq-delta-output`, :eq:`eq-delta-recursion`, :eq:`eq-grad-b`,
-        :eq:`eq-grad-W`, averaged over the batch as in :eq:`eq-mb-mean-gradient`.
+        $\delta^L$ from the loss record, then for $l = L, \dots, 1$ the layer pair backwards:
+        :func:`~backprop.layers.dense_backward` gives $\partial C/\partial W^l$,
+        $\partial C/\partial b^l$ and $(W^l)^{\mathsf T}\delta^l$,
+        :func:`~backprop.layers.activation_backward` multiplies by $\sigma'(z^{l-1})$.
+        ``scale`` multiplies $\delta^L$ and so, the recursion being linear, every $\delta^l$
+        and every gradient: ``1/M`` gives the gradients of the mean loss (the training path),
+        ``1`` the per-sample errors and summed gradients.
         """
-        X = self.check_X(X)
-        Y = self.check_Y(Y, X.shape[0])
-        fp = self._forward(X)
-        deltas = self._deltas(fp, Y)
-        M = X.shape[0]
-        dW = [D.T @ fp.a[l - 1] / M for l, D in enumerate(deltas, start=1)]
-        db = [D.mean(axis=0) for D in deltas]
-        return BackwardPass(Indexed(deltas, 1), Indexed(dW, 1), Indexed(db, 1), fp)
-
-    def _deltas(self, fp: ForwardPass, Y: np.ndarray, scale: float = 1.0) -> list:
-        L = self.L
-        z, a = [None, *fp.z], list(fp.a)  # plain lists, indexed as in the text: z[l] is z^l
-        D = losses.output_delta(self.loss_name, self.output, z[L], a[L], Y)
+        L, W, sigma = self.L, [None, *self.weights], self._sigma  # W[l] is W^l
+        z, a = [None, *fp.z], list(fp.a)  # z[l] is z^l, a[l] is a^l
+        delta, dW, db = [None] * (L + 1), [None] * (L + 1), [None] * (L + 1)
+        D = self._loss.delta(z[L], a[L], Y)  # delta^L  (eq-delta-output)
         if scale != 1.0:
             D *= scale
-        deltas = [D]
-        derivative = activations.ELEMENTWISE[self.hidden].derivative
-        for l in range(L - 1, 0, -1):
-            D = D @ self.weights[l]  # (W^{l+1})^T delta^{l+1}, as rows
-            D *= derivative(z[l], a[l])
-            deltas.append(D)
-        deltas.reverse()
-        return deltas
+        for l in range(L, 0, -1):
+            delta[l] = D
+            dA, dW[l], db[l] = layers.dense_backward(D, (a[l - 1], W[l]), 1.0, l > 1)
+            if l > 1:  # delta^{l-1} = ((W^l)^T delta^l) . sigma'(z^{l-1})  (eq-delta-recursion)
+                D = layers.activation_backward(dA, (z[l - 1], a[l - 1], sigma[l - 1]))
+        return delta[1:], dW[1:], db[1:]
+
+    def _gradients(self, X: np.ndarray, Y: np.ndarray) -> tuple:
+        """Gradients of the mean loss and the forward pass, inputs already checked.
+
+        The path both :meth:`gradients` and :func:`backprop.train.fit` take.
+        """
+        fp = self._forward(X)
+        _, dW, db = self._backward(fp, Y, scale=1.0 / X.shape[0])
+        return dW, db, fp
+
+    def gradients(self, X, Y) -> tuple:
+        r"""Gradients of :meth:`loss`: ``(dWs, dbs)``, lists shaped like ``weights`` and
+        ``biases`` (``dWs[l-1]`` is $\partial C/\partial W^l$)."""
+        dW, db, _ = self._gradients(*self._data(X, Y))
+        return dW, db
+
+    def backward(self, X, Y) -> BackwardPass:
+        r"""Backpropagation on the batch ``(X, Y)``: per-sample deltas and mean gradients.
+
+        The same pass as :meth:`gradients` with ``scale=1``, so that ``delta[l]`` holds the
+        per-sample $\delta^l_m$; the gradient of the mean loss is then the sum over the rows
+        divided by $M$ (:eq:`eq-mb-mean-gradient`).
+
+        In the book: Equations :eq:`eq-delta-output`, :eq:`eq-delta-recursion`, :eq:`eq-grad-b`,
+        :eq:`eq-grad-W`, and their batch forms :eq:`eq-mb-delta-L` to :eq:`eq-mb-db`.
+        """
+        X, Y = self._data(X, Y)
+        fp = self._forward(X)
+        delta, dW, db = self._backward(fp, Y, scale=1.0)
+        M = X.shape[0]
+        mean = [Indexed([g / M for g in grads], 1) for grads in (dW, db)]
+        return BackwardPass(Indexed(delta, 1), mean[0], mean[1], fp)
 
     def deltas(self, X, Y) -> Indexed:
         r"""Per-sample errors ``delta[l]`` $= \partial C_m/\partial z^l_m$ for l = 1..L.
 
         Each is an ``(M, n_l)`` array: row m is :math:`(\delta^l_m)^\mathsf{T}`.
-
-        In the book: Equations :eq:`eq-delta-output` and :eq:`eq-delta-recursion`.
         """
         return self.backward(X, Y).delta
 
-    def gradients(self, X, Y):
-        r"""Gradients of :meth:`loss`: ``(dWs, dbs)``, 0-based lists shaped like
-        ``weights`` and ``biases``."""
-        bp = self.backward(X, Y)
-        return list(bp.dW), list(bp.db)
-
-    def _gradients_unchecked(self, X: np.ndarray, Y: np.ndarray):
-        """The hot path of training: gradients and the forward pass, no input checks.
-
-        The output error is scaled by 1/M once; the recursion is linear in delta, so every
-        layer's gradient then needs a plain sum instead of a mean.
-        """
-        fp = self._forward(X)
-        deltas = self._deltas(fp, Y, scale=1.0 / X.shape[0])
-        # zip pairs delta^l with a^{l-1}, l = 1..L (a^L is left over)
-        dW = [D.T @ A_prev for D, A_prev in zip(deltas, fp.a)]
-        db = [D.sum(axis=0) for D in deltas]
-        return dW, db, fp
-
     def local_jacobians(self, x) -> list:
-        r"""The two local Jacobians of every layer at one input ``x`` of shape ``(n_0,)``.
+        """The local Jacobians of every layer at one input ``x``: :func:`local_jacobians`."""
+        return local_jacobians(self, x)
 
-        Returns a list, entry ``l-1`` for layer ``l``, of dicts with
-        ``"dz_da_prev"`` $= \partial z^l/\partial a^{l-1} = W^l$ ``(n_l, n_{l-1})``,
-        ``"da_dz"`` $= \partial a^l/\partial z^l$ ``(n_l, n_l)`` (diagonal $\operatorname{diag}
-        \sigma'(z^l)$, or $\operatorname{diag}(a) - aa^{\mathsf T}$ for softmax), and
-        ``"dz_dW"`` $= \partial z^l_i/\partial W^l_{jk} = [i=j]\,a^{l-1}_k$ as an array
-        ``(n_l, n_l, n_{l-1})``.
-
-        In the book: Equations :eq:`eq-bp-local-dz` and :eq:`eq-bp-local-dtheta`.
-        """
-        x = np.asarray(x, dtype=self.dtype)
-        if x.shape != (self.sizes[0],):
-            raise ValueError(f"x must be one sample of shape ({self.sizes[0]},), got {x.shape}")
-        fp = self.forward(x[None, :])
-        out = []
-        for l in range(1, self.L + 1):
-            z, a, a_prev = fp.z[l][0], fp.a[l][0], fp.a[l - 1][0]
-            if l == self.L and self.output == "softmax":
-                da_dz = activations.softmax_jacobian(a)
-            else:
-                da_dz = np.diag(activations.get(self.activation(l)).derivative(z, a))
-            n = self.sizes[l]
-            dz_dW = np.einsum("ij,k->ijk", np.eye(n, dtype=self.dtype), a_prev)
-            out.append({"dz_da_prev": self.weights[l - 1].copy(), "da_dz": da_dz, "dz_dW": dz_dW})
-        return out
-
-    # ----------------------------------------------------------------- training
-    def fit(
-        self,
-        X,
-        Y,
-        epochs: int = 100,
-        batch_size: int = 32,
-        learning_rate: float = 0.1,
-        momentum: float = 0.0,
-        seed: int = 0,
-        callback=None,
-        l2: float = 0.0,
-        validation=None,
-        evaluate: bool = True,
-    ):
-        """Minibatch SGD; see :func:`backprop.train.fit` for every argument."""
-        from .train import fit
-
-        return fit(
-            self,
-            X,
-            Y,
-            epochs=epochs,
-            batch_size=batch_size,
-            learning_rate=learning_rate,
-            momentum=momentum,
-            seed=seed,
-            callback=callback,
-            l2=l2,
-            validation=validation,
-            evaluate=evaluate,
-        )
+    # ----------------------------------------------------------------- training, persistence
+    def fit(self, X, Y, *args, **kwargs) -> train.History:
+        """Minibatch SGD; the arguments and the result are those of :func:`backprop.train.fit`."""
+        return train.fit(self, X, Y, *args, **kwargs)
 
     def accuracy(self, X, y) -> float:
-        """Fraction of rows classified correctly.
+        """Fraction of rows classified correctly; see :func:`accuracy` for ``y``."""
+        return accuracy(self.predict(X), y, self.output)
 
-        ``y``: integer labels ``(M,)`` or one-hot/0-1 targets ``(M, n_L)``. Several outputs:
-        the class is the argmax; one output: the class is ``a >= 0.5`` (``>= 0`` for an
-        identity output).
-        """
-        A = self.predict(X)
-        y = np.asarray(y)
-        if A.shape[1] == 1:
-            cut = 0.0 if self.output == "identity" else 0.5
-            pred = (A[:, 0] >= cut).astype(int)
-            truth = y.reshape(-1) if y.ndim == 2 and y.shape[1] == 1 else y
-            if truth.ndim != 1 or truth.shape[0] != A.shape[0]:
-                raise ValueError(
-                    f"y must have shape ({A.shape[0]},) or ({A.shape[0]}, 1), got {y.shape}"
-                )
-            return float(np.mean(pred == (truth >= cut)))
-        pred = A.argmax(axis=1)
-        truth = y.argmax(axis=1) if y.ndim == 2 else y
-        if truth.shape != (A.shape[0],):
-            raise ValueError(f"y must have shape ({A.shape[0]},) or {A.shape}, got {y.shape}")
-        return float(np.mean(pred == truth))
-
-    # ----------------------------------------------------------------- persistence
     def save(self, path) -> None:
-        """Save settings and parameters to a ``.npz`` file (no pickle)."""
-        from .io import save
+        """Save settings and parameters to a ``.npz`` file (no pickle), see :mod:`backprop.io`."""
+        io.write(path, self.settings(), self.weights, self.biases)
 
-        save(self, path)
+    def settings(self) -> dict:
+        """The constructor arguments that rebuild this network (without its parameters)."""
+        names = ("sizes", "hidden", "output", "loss", "dtype")
+        values = (list(self.sizes), self.hidden, self.output, self.loss_name, self.dtype.name)
+        return dict(zip(names, values))
 
     @classmethod
     def load(cls, path) -> Network:
         """A new network with the settings and parameters stored by :meth:`save`."""
-        from .io import load
-
-        return load(path)
+        settings, Ws, bs = io.read(path)
+        net = cls(**settings)
+        net.weights, net.biases = Ws, bs
+        return net
 
     def load_parameters(self, path) -> None:
         """Replace this network's parameters by those in ``path``; the sizes must match."""
-        from .io import load_parameters
+        Ws, bs = io.read_parameters(path, self.sizes, self.dtype)
+        for dst, src in zip(self.weights + self.biases, Ws + bs):
+            dst[...] = src
 
-        load_parameters(self, path)
+
+def local_jacobians(net: Network, x) -> list:
+    r"""The two local Jacobians of every layer at one input ``x`` of shape ``(n_0,)``.
+
+    Returns a list, entry ``l-1`` for layer ``l``, of dicts with
+    ``"dz_da_prev"`` $= \partial z^l/\partial a^{l-1} = W^l$ ``(n_l, n_{l-1})``,
+    ``"da_dz"`` $= \partial a^l/\partial z^l$ ``(n_l, n_l)`` (diagonal $\operatorname{diag}
+    \sigma'(z^l)$, or $\operatorname{diag}(a) - aa^{\mathsf T}$ for softmax), and
+    ``"dz_dW"`` $= \partial z^l_i/\partial W^l_{jk} = [i=j]\,a^{l-1}_k$ as an array
+    ``(n_l, n_l, n_{l-1})``.
+
+    In the book: Equations :eq:`eq-bp-local-dz` and :eq:`eq-bp-local-dtheta`.
+    """
+    x = _validate.real_array("x", x)
+    if x.shape != (net.sizes[0],):
+        raise ValueError(f"x must be one sample of shape ({net.sizes[0]},), got {x.shape}")
+    fp = net.forward(x[None, :])
+    out = []
+    for l in range(1, net.L + 1):
+        z, a, a_prev, act = fp.z[l][0], fp.a[l][0], fp.a[l - 1][0], net._sigma[l]
+        if act.derivative is None:
+            da_dz = activations.softmax_jacobian(a)
+        else:
+            da_dz = np.diag(act.derivative(z, a))
+        dz_dW = np.einsum("ij,k->ijk", np.eye(net.sizes[l], dtype=net.dtype), a_prev)
+        out.append({"dz_da_prev": net.W[l].copy(), "da_dz": da_dz, "dz_dW": dz_dW})
+    return out
 
 
-def one_hot(labels: np.ndarray, n_classes: int, dtype=np.float64) -> np.ndarray:
-    """Integer labels ``(M,)`` -> one-hot rows ``(M, n_classes)``."""
-    labels = np.asarray(labels)
-    out = np.zeros((labels.shape[0], n_classes), dtype=dtype)
+def checked_dtype(dtype) -> np.dtype:
+    """``np.float32`` or ``np.float64`` as a NumPy dtype, or a ``TypeError``."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        dt = None
+    if dt is None or dt not in DTYPES:
+        raise TypeError(f"dtype must be np.float32 or np.float64, got {_validate.got(dtype)}")
+    return dt
+
+
+def check_targets(name: str, Y, M: int, nL: int, loss: losses.Loss, dtype) -> np.ndarray:
+    """Targets ``Y`` as a finite ``(M, nL)`` array fit for ``loss``, or a clear error.
+
+    Integer labels ``(M,)`` are accepted (and one-hot encoded) for a softmax with
+    cross-entropy only; cross-entropy targets must lie in [0, 1], softmax ones sum to 1.
+    """
+    labels_ok = (loss.output, loss.name) == ("softmax", "cross_entropy")
+    expected = f"targets of shape ({M}, {nL})" + (f" or labels in 0..{nL - 1}" if labels_ok else "")
+    Yarr = _validate.real_array(name, Y, expected)
+    if Yarr.ndim == 1 and labels_ok:
+        return one_hot(_validate.labels(name, Yarr, nL, rows=M), nL, dtype)
+    if Yarr.ndim == 1:
+        raise ValueError(
+            f"{name} must have shape ({M}, {nL}), got {Yarr.shape}: a 1-D target would "
+            f"broadcast silently, so pass {name}.reshape(-1, {nL}) (integer labels of shape "
+            "(M,) are accepted only with a softmax output and cross_entropy)"
+        )
+    Yarr = _validate.as_2d_float(name, Yarr, dtype, columns=nL)
+    if Yarr.shape[0] != M:
+        raise ValueError(f"{name} must have shape ({M}, {nL}) to match X, got {Yarr.shape}")
+    if loss.name == "cross_entropy":
+        if Yarr.min() < 0 or Yarr.max() > 1:
+            raise ValueError(
+                f"{name} must lie in [0, 1] for cross_entropy, got values from {Yarr.min()} "
+                f"to {Yarr.max()}"
+            )
+        sums = Yarr.sum(axis=1)
+        if loss.output == "softmax" and not np.allclose(sums, 1.0, atol=1e-4):
+            i = int(np.argmax(np.abs(sums - 1.0)))
+            raise ValueError(
+                f"{name} must be one-hot or probabilities summing to 1 per row for softmax "
+                f"cross_entropy, got row {i} summing to {sums[i]}"
+            )
+    return Yarr
+
+
+def one_hot(labels, n_classes: int, dtype=np.float64) -> np.ndarray:
+    """Integer labels ``(M,)`` in ``0..n_classes-1`` -> one-hot rows ``(M, n_classes)``."""
+    n_classes = _validate.positive_int("n_classes", n_classes, _validate.MAX_LAYER_SIZE)
+    labels = _validate.labels("labels", labels, n_classes)
+    out = np.zeros((labels.shape[0], n_classes), dtype=checked_dtype(dtype))
     out[np.arange(labels.shape[0]), labels] = 1
     return out
 
 
-def _initial_parameters(sizes, hidden, init, seed, dtype):
+def accuracy(A: np.ndarray, y, output: str = "softmax") -> float:
+    """Fraction of the rows of the outputs ``A`` ``(M, n_L)`` classified as ``y`` says.
+
+    Several outputs: the class is the argmax of a row; ``y`` is integer labels ``(M,)`` in
+    ``0..n_L-1`` or targets ``(M, n_L)`` (their argmax). One output: the class is
+    ``a >= 0.5`` (``>= 0`` for an identity output); ``y`` is 0/1 integer labels or real targets
+    of shape ``(M,)`` or ``(M, 1)``, the targets cut at the same threshold.
+    """
+    M, n = A.shape
+    cut = 0.0 if output == "identity" else 0.5
+    yarr = _validate.real_array("y", y, f"labels in 0..{max(n, 2) - 1} or targets {(M, n)}")
+    if n == 1 and yarr.shape == (M, 1):
+        yarr = yarr[:, 0]
+    if yarr.ndim == 2 and yarr.shape == (M, n):
+        truth = _validate.finite("y", yarr).argmax(axis=1)
+    elif yarr.shape != (M,):
+        raise ValueError(
+            f"y must have shape ({M},) or {(M, n)} to match the outputs, got {yarr.shape}"
+        )
+    elif np.issubdtype(yarr.dtype, np.integer) or np.issubdtype(yarr.dtype, np.bool_):
+        truth = _validate.labels("y", yarr.astype(np.int64), max(n, 2), M)
+    elif n > 1:
+        raise TypeError(f"y must be integer class labels in 0..{n - 1}, got dtype {yarr.dtype}")
+    else:
+        truth = _validate.finite("y", yarr) >= cut
+    pred = A.argmax(axis=1) if n > 1 else A[:, 0] >= cut
+    return float(np.mean(pred == truth))
+
+
+def initial_parameters(sizes, hidden, init, seed, dtype) -> tuple:
+    """Initial weights and biases (0-based lists) for the ``init`` scheme, see :class:`Network`."""
     rng = np.random.default_rng(seed)
+    pairs = list(zip(sizes[:-1], sizes[1:]))  # (n_{l-1}, n_l) for l = 1..L
     if isinstance(init, numbers.Real) and not isinstance(init, bool):
         r = _validate.positive_float("init (uniform half-width)", init)
-        Ws = [rng.uniform(-r, r, size=(n, m)) for m, n in zip(sizes[:-1], sizes[1:])]
-        bs = [rng.uniform(-r, r, size=n) for n in sizes[1:]]
+        Ws = [rng.uniform(-r, r, size=(n, m)) for m, n in pairs]
+        bs = [rng.uniform(-r, r, size=n) for _, n in pairs]
     else:
         _validate.choice("init", init, ("auto", "glorot", "he"))
         scheme = ("he" if hidden == "relu" else "glorot") if init == "auto" else init
-        Ws = []
-        for m, n in zip(sizes[:-1], sizes[1:]):
-            if scheme == "he":
-                Ws.append(rng.normal(0.0, np.sqrt(2.0 / m), size=(n, m)))
-            else:
-                r = np.sqrt(6.0 / (m + n))
-                Ws.append(rng.uniform(-r, r, size=(n, m)))
-        bs = [np.zeros(n) for n in sizes[1:]]
+        Ws = [
+            rng.normal(0.0, np.sqrt(2.0 / m), size=(n, m))
+            if scheme == "he"
+            else rng.uniform(-np.sqrt(6.0 / (m + n)), np.sqrt(6.0 / (m + n)), size=(n, m))
+            for m, n in pairs
+        ]
+        bs = [np.zeros(n) for _, n in pairs]
     return [W.astype(dtype) for W in Ws], [b.astype(dtype) for b in bs]

@@ -18,8 +18,12 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from . import activations, losses
+from . import _validate, activations, losses
 from ._indexed import Indexed
+from .network import Network
+
+#: The largest symbolic network: SymPy expressions grow fast with the number of parameters.
+MAX_SYMBOLIC_PARAMETERS = 500
 
 
 class sigmoid(sp.Function):  # noqa: N801 - a SymPy function is named like one
@@ -75,18 +79,14 @@ class SymbolicNetwork:
 
     Attributes: ``x`` ($n_0\times1$), ``y`` ($n_L\times1$), ``W[l]``, ``b[l]`` for
     l = 1..L, ``z[l]`` (l = 1..L), ``a[l]`` (l = 0..L), ``loss`` (the per-sample loss $C$),
-    ``params`` (every weight and bias symbol). Settings as in :class:`backprop.Network`.
+    ``params`` (every weight and bias symbol). Settings as in :class:`backprop.Network`;
+    ``sizes`` are integers >= 1 with at most :data:`MAX_SYMBOLIC_PARAMETERS` parameters.
     """
 
     def __init__(self, sizes, hidden="sigmoid", output="sigmoid", loss="mse"):
-        if hidden not in activations.HIDDEN:
-            raise ValueError(
-                f"unknown activation {hidden!r}: expected one of {sorted(activations.HIDDEN)}"
-            )
+        self.sizes = _validate.layer_sizes("sizes", sizes, MAX_SYMBOLIC_PARAMETERS)
+        _validate.choice("hidden", hidden, activations.HIDDEN)
         losses.check_pair(output, loss)
-        self.sizes = tuple(int(n) for n in sizes)
-        if len(self.sizes) < 2 or min(self.sizes) < 1:
-            raise ValueError(f"sizes must be at least two positive integers, got {sizes!r}")
         self.hidden, self.output, self.loss_name = hidden, output, loss
         L = len(self.sizes) - 1
         self.L = L
@@ -147,9 +147,14 @@ class SymbolicNetwork:
         """Random rationals ``k/denominator`` in ``[-span, span]`` for every symbol.
 
         Targets are one-hot for a softmax with cross-entropy and lie in [0, 1] for a
-        sigmoid output (``one_hot_target`` overrides).
+        sigmoid output (``one_hot_target`` overrides). ``seed`` >= 0, ``denominator`` >= 1 and
+        ``span`` >= 1 are integers (at most 10**6 each).
         """
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(_validate.seed("seed", seed))
+        denominator = _validate.positive_int("denominator", denominator, 10**6)
+        span = _validate.positive_int("span", span, 10**6)
+        if one_hot_target is not None and not isinstance(one_hot_target, bool):
+            raise TypeError(f"one_hot_target must be True, False or None, got {one_hot_target!r}")
 
         def q():
             return sp.Rational(
@@ -172,8 +177,6 @@ class SymbolicNetwork:
 
     def network_at(self, point: dict, dtype=np.float64):
         """A :class:`backprop.Network` whose parameters are the values of ``point``."""
-        from .network import Network
-
         net = Network(
             list(self.sizes),
             hidden=self.hidden,
@@ -231,13 +234,23 @@ def is_exactly_zero(d) -> bool:
 def assert_exact(lhs, rhs, points=None, label: str = "formula") -> int:
     """Assert ``lhs == rhs`` exactly, symbolically or at every point of ``points``.
 
-    ``points``: ``None`` (symbolic: the difference must simplify to 0), one dict, or a list of
-    dicts from :meth:`SymbolicNetwork.random_point`. Returns the number of comparisons made;
-    raises ``AssertionError`` naming ``label`` and the nonzero difference otherwise.
+    ``points``: ``None`` (symbolic: the difference must simplify to 0), one dict, or a
+    non-empty list of dicts from :meth:`SymbolicNetwork.random_point`. Returns the number of
+    comparisons made; raises ``AssertionError`` naming ``label`` and the nonzero difference
+    otherwise.
     """
     if points is None or isinstance(points, dict):
         points = [points]
+    if isinstance(points, (str, bytes)) or not hasattr(points, "__iter__"):
+        raise TypeError(f"points must be None, a dict or a list of dicts, got {points!r:.80}")
+    points = list(points)
+    if not points:
+        raise ValueError(
+            "points must hold at least one point (an empty list would pass vacuously), got []"
+        )
     for k, p in enumerate(points):
+        if p is not None and not isinstance(p, dict):
+            raise TypeError(f"points[{k}] must be a dict of symbol values, got {p!r:.80}")
         d = exact_difference(lhs, rhs, p)
         if not is_exactly_zero(d):
             where = "symbolically" if p is None else f"at random point {k}"

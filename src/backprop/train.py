@@ -6,8 +6,12 @@ $$v \leftarrow \mu v - \eta \nabla_\theta C_B(\theta), \qquad \theta \leftarrow 
 
 with $C_B$ the mean loss over the batch, learning rate $\eta > 0$ and momentum
 $\mu \in [0, 1)$ ($\mu = 0$ is plain SGD). Each epoch visits every sample once, in an order
-drawn without replacement from a generator seeded by ``seed``: the same seed gives
-bit-identical weights.
+drawn without replacement from a generator seeded by ``seed`` (:func:`minibatches`): the same
+seed gives bit-identical weights. The pieces are public so that a chapter can run the loop by
+hand: :func:`check_settings`, :func:`minibatches`, :func:`update`, :func:`sgd_step`.
+
+This module does not import :mod:`backprop.network` (no import circle): ``net`` is any object
+with the :class:`~backprop.Network` methods used here.
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import _validate, losses
+from . import _validate
+
+MAX_EPOCHS = 1_000_000
 
 
 @dataclass
@@ -45,6 +51,88 @@ class History:
         return len(self.loss)
 
 
+def check_settings(
+    epochs=100,
+    batch_size=32,
+    learning_rate=0.1,
+    momentum=0.0,
+    seed=0,
+    l2=0.0,
+    evaluate=True,
+    callback=None,
+) -> dict:
+    """Every training setting of :func:`fit`, checked once: a dict of the normalised values.
+
+    ``epochs`` and ``batch_size`` integers >= 1 (``epochs`` at most :data:`MAX_EPOCHS`),
+    ``learning_rate`` > 0, ``momentum`` in [0, 1), ``l2`` >= 0, ``seed`` an integer >= 0,
+    ``evaluate`` a bool, ``callback`` callable or ``None``. The playground calls this too, so a
+    setting has one rule wherever it is entered.
+    """
+    if not isinstance(evaluate, (bool, np.bool_)):
+        raise TypeError(f"evaluate must be True or False, got {_validate.got(evaluate)}")
+    return {
+        "epochs": _validate.positive_int("epochs", epochs, MAX_EPOCHS),
+        "batch_size": _validate.positive_int("batch_size", batch_size),
+        "learning_rate": _validate.positive_float("learning_rate", learning_rate),
+        "momentum": _validate.nonnegative_float("momentum", momentum, upper=1.0),
+        "seed": _validate.seed("seed", seed),
+        "l2": _validate.nonnegative_float("l2", l2),
+        "evaluate": bool(evaluate),
+        "callback": _validate.callable_or_none("callback", callback),
+    }
+
+
+def minibatches(X, Y, batch_size: int, rng: np.random.Generator):
+    r"""One epoch of minibatches: yields ``(Xb, Yb)``, consecutive slices of a shuffled copy.
+
+    The order is ``rng.permutation(M)``, drawn without replacement, so every row is used once
+    per epoch; there are $\lceil M/B \rceil$ batches of ``batch_size`` rows, the last possibly
+    smaller (:eq:`eq-gd-steps`). :func:`fit` draws its batches from exactly this generator
+    with ``rng = np.random.default_rng(seed)``, one call per epoch.
+    """
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator, got {_validate.got(rng)}")
+    batch_size = _validate.positive_int("batch_size", batch_size)
+    M = len(X)
+    if len(Y) != M:
+        raise ValueError(f"Y must have one row per row of X ({M}), got {len(Y)}")
+    order = rng.permutation(M)
+    X_epoch, Y_epoch = X[order], Y[order]  # one copy per epoch; each batch is then a view
+    for start in range(0, M, batch_size):
+        yield X_epoch[start : start + batch_size], Y_epoch[start : start + batch_size]
+
+
+def update(theta, grad, learning_rate, momentum=0.0, velocity=None, l2=0.0) -> None:
+    r"""One gradient step on one parameter array ``theta``, in place (``grad`` is not changed).
+
+    With ``l2`` $= \lambda > 0$ the gradient of $\tfrac\lambda2\lVert\theta\rVert^2$ is added
+    first (:eq:`eq-pg-l2`); without ``velocity`` the step is
+    $\theta \leftarrow \theta - \eta g$ (:eq:`eq-gd-update`), with it
+    $v \leftarrow \mu v - \eta g,\ \theta \leftarrow \theta + v$ (:eq:`eq-gd-momentum`).
+    """
+    if l2:
+        grad = grad + l2 * theta  # g = dC/dW + lambda W  (eq-pg-l2)
+    if velocity is None:
+        theta -= learning_rate * grad  # theta <- theta - eta g  (eq-gd-update)
+    else:
+        velocity *= momentum  # v <- mu v - eta g  (eq-gd-momentum)
+        velocity -= learning_rate * grad
+        theta += velocity  # theta <- theta + v  (eq-gd-momentum)
+
+
+def sgd_step(net, dW, db, learning_rate, momentum=0.0, velocity=None, l2=0.0) -> None:
+    """One step on every parameter of ``net`` in place: :func:`update` for each $W^l$, $b^l$.
+
+    ``dW``, ``db``: gradients shaped like ``net.weights``/``net.biases``; ``velocity``:
+    ``None`` (plain SGD) or a pair of such lists, updated in place; ``l2`` decays the weights
+    only, not the biases.
+    """
+    for l in range(len(dW)):
+        vW, vb = (None, None) if velocity is None else (velocity[0][l], velocity[1][l])
+        update(net.weights[l], dW[l], learning_rate, momentum, vW, l2)
+        update(net.biases[l], db[l], learning_rate, momentum, vb)
+
+
 def fit(
     net,
     X,
@@ -69,7 +157,8 @@ def fit(
     batch_size : int >= 1; clipped to M. The last batch of an epoch may be smaller.
     learning_rate : float > 0, $\eta$.
     momentum : float in [0, 1), $\mu$.
-    seed : int, seeds the sampling order (independent of the network's initialisation seed).
+    seed : int >= 0, seeds the sampling order (independent of the network's initialisation
+        seed); the batches are those of :func:`minibatches`.
     callback : ``callback(epoch, net, history)`` after each epoch (1-based); returning
         ``False`` stops training (``history.stopped_early``).
     l2 : float >= 0, adds $\tfrac{\lambda}{2}\sum_l \lVert W^l\rVert_F^2$ to the minimised cost
@@ -77,100 +166,58 @@ def fit(
     validation : optional ``(X_val, Y_val)`` evaluated after every epoch.
     evaluate : see :class:`History`.
 
-    In the book: the update :eq:`eq-gd-update`, with momentum :eq:`eq-gd-momentum` and weight decay
-    :eq:`eq-pg-l2`.
+    Every step is :meth:`Network.gradients` (the same code, without re-checking the inputs)
+    followed by :func:`sgd_step`. In the book: the update :eq:`eq-gd-update`, with momentum
+    :eq:`eq-gd-momentum` and weight decay :eq:`eq-pg-l2`.
     """
-    X = net.check_X(X)
-    Y = net.check_Y(Y, X.shape[0])
-    epochs = _validate.positive_int("epochs", epochs)
-    batch_size = _validate.positive_int("batch_size", batch_size)
-    lr = _validate.positive_float("learning_rate", learning_rate)
-    mu = _validate.nonnegative_float("momentum", momentum, upper=1.0)
-    l2 = _validate.nonnegative_float("l2", l2)
-    if callback is not None and not callable(callback):
-        raise TypeError(f"callback must be callable, got {type(callback).__name__}")
+    s = check_settings(epochs, batch_size, learning_rate, momentum, seed, l2, evaluate, callback)
+    X, Y = net._data(X, Y)
     if validation is not None:
-        Xv = net.check_X(validation[0])
-        Yv = net.check_Y(validation[1], Xv.shape[0])
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an integer, got {seed!r}")
-
-    rng = np.random.default_rng(seed)
-    M = X.shape[0]
-    batch_size = min(batch_size, M)
+        if not isinstance(validation, (tuple, list)) or len(validation) != 2:
+            raise TypeError(
+                f"validation must be a pair (X_val, Y_val), got {_validate.got(validation)}"
+            )
+        Xv, Yv = net._data(*validation, names=("validation[0] (X_val)", "validation[1] (Y_val)"))
+    lr, mu, l2 = s["learning_rate"], s["momentum"], s["l2"]
+    rng = np.random.default_rng(s["seed"])
+    batch_size = min(s["batch_size"], X.shape[0])
     Ws, bs = net.weights, net.biases
-    vW = [np.zeros_like(W) for W in Ws] if mu > 0 else None
-    vb = [np.zeros_like(b) for b in bs] if mu > 0 else None
+    velocity = ([np.zeros_like(W) for W in Ws], [np.zeros_like(b) for b in bs]) if mu > 0 else None
     history = History(learning_rate=lr)
     L = net.L
 
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        for epoch in range(1, epochs + 1):
-            saved = (
-                [W.copy() for W in Ws],
-                [b.copy() for b in bs],
-                None if vW is None else ([v.copy() for v in vW], [v.copy() for v in vb]),
-            )
-            order = rng.permutation(M)
-            # One shuffled copy per epoch; each minibatch is then a slice (a view, no copy).
-            X_epoch, Y_epoch = X[order], Y[order]
-            outputs = []  # (z^L, a^L) of every minibatch, kept for evaluate=False
-            for start in range(0, M, batch_size):
-                Xb = X_epoch[start : start + batch_size]
-                Yb = Y_epoch[start : start + batch_size]
-                dW, db, fp = net._gradients_unchecked(Xb, Yb)
-                if not evaluate:
-                    outputs.append((fp.z[L], fp.a[L]))
-                _sgd_step(Ws, bs, dW, db, vW, vb, lr, mu, l2)
-            if evaluate:
+        for epoch in range(1, s["epochs"] + 1):
+            saved = [p.copy() for p in Ws + bs + (velocity[0] + velocity[1] if velocity else [])]
+            outputs = []  # (z^L, a^L, y) of every minibatch, kept for evaluate=False
+            for Xb, Yb in minibatches(X, Y, batch_size, rng):
+                dW, db, fp = net._gradients(Xb, Yb)
+                if not s["evaluate"]:
+                    outputs.append((fp.z[L], fp.a[L], Yb))
+                sgd_step(net, dW, db, lr, mu, velocity, l2)
+            if s["evaluate"]:
                 loss = net.loss(X, Y)
             else:
                 # The minibatch losses, all evaluated at once after the epoch: each batch's
                 # outputs were computed with the weights of its own step, so this is the
                 # mean of the minibatch losses, at the cost of one loss call per epoch.
-                Z = np.concatenate([z for z, _ in outputs])
-                A = np.concatenate([a for _, a in outputs])
-                loss = losses.value(net.loss_name, net.output, Z, A, Y_epoch)
-            finite = np.isfinite(loss) and all(np.all(np.isfinite(W)) for W in Ws)
-            if not finite:
-                _restore(Ws, bs, vW, vb, saved)
+                Z, A, Ye = (np.concatenate(parts) for parts in zip(*outputs))
+                loss = net._loss.value(Z, A, Ye)
+            if not (np.isfinite(loss) and all(np.all(np.isfinite(W)) for W in Ws)):
+                for dst, src in zip(
+                    Ws + bs + (velocity[0] + velocity[1] if velocity else []), saved
+                ):
+                    dst[...] = src
                 history.diverged, history.diverged_epoch = True, epoch
                 history.message = divergence_message(history.loss, epoch, lr)
                 break
             history.loss.append(float(loss))
             if validation is not None:
                 history.validation_loss.append(net.loss(Xv, Yv))
-            if callback is not None and callback(epoch, net, history) is False:
+            if s["callback"] is not None and s["callback"](epoch, net, history) is False:
                 history.stopped_early = True
                 break
     return history
-
-
-def _sgd_step(Ws, bs, dW, db, vW, vb, lr, mu, l2):
-    """One update of every parameter in place; the gradient arrays are consumed."""
-    for l, (W, b) in enumerate(zip(Ws, bs)):
-        if l2:
-            dW[l] += l2 * W
-        if vW is None:  # theta <- theta - eta * grad
-            dW[l] *= lr
-            W -= dW[l]
-            db[l] *= lr
-            b -= db[l]
-        else:  # v <- mu v - eta * grad;  theta <- theta + v
-            vW[l] *= mu
-            vW[l] -= lr * dW[l]
-            W += vW[l]
-            vb[l] *= mu
-            vb[l] -= lr * db[l]
-            b += vb[l]
-
-
-def _restore(Ws, bs, vW, vb, saved):
-    for dst, src in zip(Ws + bs, saved[0] + saved[1]):
-        dst[...] = src
-    if vW is not None:
-        for dst, src in zip(vW + vb, saved[2][0] + saved[2][1]):
-            dst[...] = src
 
 
 def suggested_rate(learning_rate: float) -> float:
