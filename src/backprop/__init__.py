@@ -8,10 +8,10 @@ Pure NumPy. The public contract::
     net.predict(X); net.loss(X, Y); net.gradients(X, Y); net.fit(X, Y, ...)
     net.save(path); backprop.Network.load(path)
 
-The core: activations, losses (value and output error side by side), layers (forward/backward
-pairs; with the losses, the only place the equations are written), network (the pairs in a loop), train
-(minibatches and the SGD step), gradcheck, symbolic, datasets, io. The book's interactive code
-lives apart, in backprop.explore.
+The core: activations, losses (value and output error side by side), layers (forward and
+backward pairs; with the losses, the only place the equations are written), network (the pairs
+in a loop), train (minibatches and the SGD step), gradcheck, symbolic, datasets, io. The book's
+interactive code lives apart, in backprop.explore.
 """
 
 from . import activations, datasets, gradcheck, io, layers, losses, network, train
