@@ -25,6 +25,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import chapter_contexts  # noqa: F401  (registers the later chapters' contexts)
 from .annotations import Display, scan
 from .contexts import CONTEXTS, register_context
 from .evaluate import EquationError, check_clauses
