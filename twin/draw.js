@@ -18,8 +18,11 @@ export function fitCanvas(canvas) {
 }
 
 function niceLogTicks(lo, hi) {
+  const decades = Math.log10(hi / lo);
+  const steps = decades <= 1.5 ? [1, 2, 5] : decades <= 3 ? [1, 3] : [1];
   const ticks = [];
-  for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) ticks.push(10 ** e);
+  for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++)
+    for (const m of steps) ticks.push(Number((m * 10 ** e).toPrecision(1)));
   return ticks;
 }
 
@@ -64,7 +67,7 @@ export function lineChart(canvas, series, opts) {
     ctx.moveTo(m.l, Y(t));
     ctx.lineTo(m.l + pw, Y(t));
     ctx.stroke();
-    ctx.fillText(log ? (t >= 0.01 && t <= 1000 ? String(t) : `1e${Math.round(Math.log10(t))}`) : t.toPrecision(2), m.l - 4, Y(t));
+    ctx.fillText(log ? (t >= 0.001 && t <= 1000 ? String(t) : t.toExponential(0)) : t.toPrecision(2), m.l - 4, Y(t));
   }
   ctx.textAlign = "center";
   ctx.textBaseline = "top";

@@ -141,9 +141,9 @@ export function measure(run) {
   if (!run.regression) run.accuracy.push(accuracy(run, run.Xtest, run.split.test.y));
 }
 
-/** One epoch; false when training stopped (diverged or reached the limit). */
-export function advance(run) {
-  if (run.trainer.diverged || run.trainer.epoch >= run.s.epochs) return false;
+/** One epoch; false when training stopped (diverged, or reached the limit unless `force`). */
+export function advance(run, force = false) {
+  if (run.trainer.diverged || (!force && run.trainer.epoch >= run.s.epochs)) return false;
   if (run.trainer.runEpoch() === null) return false;
   measure(run);
   return true;
@@ -407,10 +407,9 @@ export class Playground {
     this.controls.regRate.input.disabled = this.s.reg === "none";
     if (retrain) {
       this.stats.restarts++;
-      this.restart();
       this.running = true;
-    }
-    this.draw();
+      this.restart(); // rebuilt and drawn at epoch 0 now; the next frame trains epoch 1
+    } else this.draw();
   }
 
   restart() {
@@ -428,11 +427,7 @@ export class Playground {
 
   step() {
     this.running = false;
-    if (this.run.trainer.epoch >= this.s.epochs && !this.run.trainer.diverged) {
-      this.s.epochs = Infinity; // stepping past the limit lifts it
-      this.controls.limit.input.value = "Infinity";
-    }
-    advance(this.run);
+    advance(this.run, true); // a step may go past the limit
     this.draw();
   }
 
