@@ -319,7 +319,7 @@ def record_network(weights, biases, X, Y, hidden="sigmoid", output="sigmoid", lo
     ``weights[l-1]`` is $W^l$ ``(n_l, n_{l-1})`` and ``biases[l-1]`` is $b^l$ ``(n_l,)``, as in
     :class:`backprop.Network`; ``X`` ``(M, n_0)`` and ``Y`` ``(M, n_L)`` hold the samples as
     rows (targets one-hot for a softmax). Loss ``"mse"``: $d = A^L - Y^\T$, $q = d \odot d$,
-    $s = \sum q$, $C = s / (2M)$ (the primitives sub, mul, total, scale);
+    $r = \sum q$, $C = r / (2M)$ (the primitives sub, mul, total, scale);
     ``"cross_entropy"``: the softmax or sigmoid cross-entropy of $Z^L$, divided by $M$.
     Returns a :class:`Graph`; call ``graph.tape.backward(graph.loss)`` for the adjoints.
     """
@@ -348,9 +348,9 @@ def record_network(weights, biases, X, Y, hidden="sigmoid", output="sigmoid", lo
     if loss == "mse":
         d = g.a[L] - tape.leaf(Y.T, "y")
         q = d * d  # d is used twice: eq-ad-fanout
-        s = total(q)
-        g.loss = scale(s, 0.5 / M)
-        d.name, q.name, s.name = "d", "q", "s"
+        r = total(q)
+        g.loss = scale(r, 0.5 / M)
+        d.name, q.name, r.name = "d", "q", "r"
     elif loss == "cross_entropy" and output in ("softmax", "sigmoid"):
         rule = softmax_cross_entropy if output == "softmax" else sigmoid_cross_entropy
         g.loss = scale(rule(g.z[L], Y.T), 1.0 / M)

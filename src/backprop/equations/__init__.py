@@ -160,3 +160,6 @@ def check_here(chapter: str, glue=None, prefix: str | None = None) -> Report | N
     for label, reason in report.exempt.items():
         print(f"  exempt {label}: {reason}")
     return report
+
+
+from . import autodiff_context  # noqa: E402,F401  (contexts of autodiff.md; registers on import)
