@@ -35,11 +35,48 @@ import math
 
 import numpy as np
 
+from . import evaluate as _ev
 from .contexts import H, NetworkInstance, register_context
 from .evaluate import BindingError, Fn
 from .latex import Node
 
 __all__ = ["SoftmaxInstance", "SigmoidInstance", "ScalarInstance", "NeuronInstance"]
+
+# --------------------------------------------------------------------------- notation
+# Three readings of the book's notation that these chapters need, added to the evaluator here
+# (eq-core may move them into evaluate.py): a literal number plus or minus an array is entrywise
+# (``1 - a^L`` is the vector of ones minus a^L; a *symbol* of the wrong shape still fails);
+# ``\lVert A\rVert_2`` and ``\lVert A\rVert_F`` are the spectral and Frobenius norms; Euler's
+# ``e`` (bound to math.e by a context) raised to an array is entrywise.
+_evaluate_call = _ev.Evaluator.__call__
+
+
+def _extended_call(self, node):
+    k, a = node.kind, node.args
+    if k in ("add", "minus") and "num" in (a[0].kind, a[1].kind):
+        x, y = self(a[0]), self(a[1])
+        if isinstance(x, np.ndarray) != isinstance(y, np.ndarray) and (
+            isinstance(x, float | int) or isinstance(y, float | int)
+        ):
+            return x + y if k == "add" else x - y
+        return _ev.add(x, y, 1.0 if k == "add" else -1.0)
+    if k == "sub" and a[0].kind == "norm" and a[1].kind in ("num", "sym"):
+        which = a[1].args[0]
+        if which in (2, "F"):
+            v = self(a[0].args[0])
+            if isinstance(v, np.ndarray):
+                return float(np.linalg.norm(v, 2 if which == 2 else "fro"))
+    if k == "sup" and a[0].kind == "sym" and a[0].args[0] == "e" and a[1].kind != "T":
+        try:
+            base = self(a[0])
+        except _ev.EquationError:
+            base = None
+        if isinstance(base, float) and base == math.e:
+            return np.exp(self(a[1]))
+    return _evaluate_call(self, node)
+
+
+_ev.Evaluator.__call__ = _extended_call
 
 
 def _layer(node: Node, L: int) -> Node:
@@ -105,28 +142,37 @@ class SigmoidInstance(_Extras, NetworkInstance):
     def forward(self, pert):
         out = super().forward(pert)
         out[("Ct",)] = 2 * out[("C",)]  # ||a - y||^2 of the one example (no factor 1/2)
+        out[("Ch",)] = out[("Ct",)] / self.sizes[-1]  # note 001: the mean over the n_L outputs
         return out
 
     def describe(self):
         return super().describe().replace("(sigmoid hidden, sigmoid output", "(all sigmoid")
 
+    def is_power(self, node, ev) -> bool:
+        base = node.args[0]
+        if base.kind == "sym" and base.args[0] in ("tilde delta", "hat delta"):
+            return False  # a layer index
+        return super().is_power(node, ev)
+
     def resolve(self, name, sup, sub, primes, ev):
-        if name == "tilde C" and sup is None and sub is None and not primes:
-            return float(self.fp[("Ct",)])
-        if name == "tilde delta" and sub is None and not primes:
-            l = self.layer(sup, ev, "tilde delta")
-            return self._tilde_delta(l)
+        cost = {"tilde": "Ct", "hat": "Ch"}
+        if name in ("tilde C", "hat C") and sup is None and sub is None and not primes:
+            return float(self.fp[(cost[name.split()[0]],)])
+        if name in ("tilde delta", "hat delta") and sub is None and not primes:
+            l = self.layer(sup, ev, name)
+            return self._other_delta(cost[name.split()[0]], l)
         return super().resolve(name, sup, sub, primes, ev)
 
-    def _tilde_delta(self, l):
-        key = ("tilde delta", l)
+    def _other_delta(self, key_cost, l):
+        """(d C'/d z^l)^T for the cost C' stored under ``key_cost``, by the complex step."""
+        key = ("delta of", key_cost, l)
         if key not in self._cache:
             n = self.sizes[l]
             d = np.zeros((n, 1))
             for i in range(n):
                 P = np.zeros((1, n), dtype=complex)
                 P[0, i] = 1j * H
-                d[i, 0] = np.imag(self.forward({("Z", l): P})[("Ct",)]) / H
+                d[i, 0] = np.imag(self.forward({("Z", l): P})[(key_cost,)]) / H
             self._cache[key] = d
         return self._cache[key]
 
@@ -134,7 +180,7 @@ class SigmoidInstance(_Extras, NetworkInstance):
 def sigmoid_networks():
     return [
         SigmoidInstance((3, 4, 2), seed=10),
-        SigmoidInstance((2, 3, 3, 1), seed=11),
+        SigmoidInstance((2, 3, 3, 2), seed=11),
         SigmoidInstance((3, 3, 3, 3), seed=12),
         SigmoidInstance((4, 5, 3, 2), seed=13),
     ]
@@ -142,7 +188,7 @@ def sigmoid_networks():
 
 def sigmoid3_networks():
     return [
-        SigmoidInstance((2, 3, 3, 1), seed=21),
+        SigmoidInstance((2, 3, 3, 2), seed=21),
         SigmoidInstance((3, 3, 3, 3), seed=22),
         SigmoidInstance((4, 2, 5, 3), seed=23),
     ]
@@ -191,7 +237,9 @@ class ScalarInstance:
     def resolve(self, name, sup, sub, primes, ev):
         if sup is not None or sub is not None:
             raise BindingError(f"{name} has no indices in the scalar context")
-        if name == "sigma":
+        if name == "sigma":  # the value from the package, derivatives by the complex step
+            if not primes:
+                return Fn(_package_sigmoid, "sigma")
             f = Fn(lambda v: 1.0 / (1.0 + np.exp(-v)), "sigma")
             for _ in range(primes):
                 f = f.derivative()
@@ -216,6 +264,12 @@ class ScalarInstance:
 
     def limit_direction(self, var):
         return None
+
+
+def _package_sigmoid(v):
+    from ..activations import sigmoid
+
+    return float(sigmoid(np.asarray(v, dtype=float)))
 
 
 def scalars():
