@@ -251,3 +251,28 @@ def test_equation_index_lists_every_labelled_equation():
     for _chapter, label in expected:
         assert f"{{eq}}`{label}`" in table
     assert "equation-index" in (ROOT / "_toc.yml").read_text()
+
+
+def test_marks_extension_puts_a_check_beside_checked_equations():
+    """_ext/equation_marks.py: a ✓ linking to the chapter's check cell after each checked
+    display, and a 'not evaluated' mark with the reason after an exempt one."""
+    import sys
+    from types import SimpleNamespace
+
+    from docutils import nodes
+
+    sys.path.insert(0, str(ROOT / "_ext"))
+    try:
+        import equation_marks
+    finally:
+        sys.path.pop(0)
+    doctree = nodes.section()
+    for label in ("eq-grad-W", "eq-bp-unrolled-def"):
+        doctree += nodes.math_block("", "x", label=label)
+    app = SimpleNamespace(builder=SimpleNamespace(format="html"), srcdir=str(ROOT))
+    equation_marks.add_marks(app, doctree, "chapters/backprop")
+    raws = [n.astext() for n in doctree.findall(nodes.raw)]
+    assert len(raws) == 2
+    assert "✓" in raws[0] and 'href="#backprop-equations-executed"' in raws[0]
+    assert "tolerance" in raws[0] and "network" in raws[0]
+    assert "✓" not in raws[1] and "definition" in raws[1]

@@ -25,7 +25,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import chapter_contexts  # noqa: F401  (registers the later chapters' contexts)
+from . import (
+    chapter_contexts,  # noqa: F401  (registers the later chapters' contexts)
+    functions,  # noqa: F401 - registers the derivatives chapter's contexts
+)
 from .annotations import Display, scan
 from .contexts import CONTEXTS, register_context
 from .evaluate import EquationError, check_clauses

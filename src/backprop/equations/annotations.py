@@ -101,6 +101,11 @@ def parse_annotation(d: Display, line: str) -> None:
 def _def_head(tex: str):
     """``D^l`` -> ("D", ("l", None)); ``T_m`` -> ("T", (None, "m")); ``v^l`` ..."""
     node = _Parser(tokenize(tex)).parse_expr_all()
+    if node.kind == "call" and node.args[0].kind == "sym":  # n(x): a function of x
+        (arg,) = node.args[1]
+        if arg.kind != "sym":
+            raise ParseError(f"definition head {tex!r}: the argument must be a letter")
+        return node.args[0].args[0], ("call", arg.args[0])
     sup = sub = None
     while node.kind in ("sup", "sub"):
         p = node.args[1]

@@ -328,6 +328,12 @@ class NetworkInstance:
         return (self.sizes[l], 1)
 
     def derivative(self, num: Node, den: Node, ev):
+        for node in (num, den):  # d C / d (W^l)^T is the transpose of d C / d W^l
+            inner = node.args[0] if node.kind == "paren" else node
+            if inner.kind == "sup" and inner.args[1].kind == "T":
+                base = inner.args[0]
+                num2, den2 = (base, den) if node is num else (num, base)
+                return np.transpose(self.derivative(num2, den2, ev))
         out_r, in_r = self.ref(num, ev), self.ref(den, ev)
         key = ("d", out_r, in_r)
         if key in self._cache:
@@ -412,6 +418,10 @@ class LayerInstance:
             return f
         if primes:
             raise BindingError(f"{name}' is not bound")
+        if name == "e" and sub is not None:
+            return Lazy("e", ev.index(sub))
+        if name == "I" and sub is None:
+            return Lazy("I")
         table = {
             "f": net.layer_map(l),
             "W": net.W[l],
@@ -420,17 +430,35 @@ class LayerInstance:
             "z": net.fp[("Z", l)][0].reshape(-1, 1),
             "n": float(net.sizes[l - 1]),
             "m": float(net.sizes[l]),
+            "delta": net.delta(l),
+            "C": float(net.fp[("C",)]),
         }
         if name not in table:
             raise BindingError(f"{name} is not bound in the layer context")
         val = table[name]
         return val if sub is None else ev.entry(val, sub, name)
 
+    def indexed(self, node: Node) -> Node:
+        """The same node in the network's indexed names: z -> z^l, a -> a^{l-1}, W -> W^l."""
+        if node.kind == "sym" and node.args[0] in ("z", "W", "b", "w", "a"):
+            layer = self.l - 1 if node.args[0] == "a" else self.l
+            return Node("sup", (node, Node("num", (layer,))))
+        return Node(
+            node.kind, tuple(self.indexed(a) if isinstance(a, Node) else a for a in node.args)
+        )
+
+    def _net_ev(self, ev):
+        from .evaluate import Evaluator
+
+        inner = Evaluator(self.net, ev.env, {}, ev.index_letters)
+        inner.probe = ev.probe
+        return inner
+
     def derivative(self, num, den, ev):
-        raise BindingError("no derivatives in the layer context")
+        return self.net.derivative(self.indexed(num), self.indexed(den), self._net_ev(ev))
 
     def nabla(self, sub, body, ev):
-        raise BindingError("no derivatives in the layer context")
+        return self.net.nabla(self.indexed(sub), self.indexed(body), self._net_ev(ev))
 
     def limit_direction(self, var):
         return None
@@ -469,6 +497,7 @@ CONTEXTS = {
     "batch": (batch_networks, "l", "ijkm", "a batch of M examples, rows"),
     "chain": (chain_networks, "lm", "ijk", "a chain of single neurons"),
     "layer": (layer_instances, "", "ijk", "each layer of the column networks, unindexed names"),
+    # (the derivatives chapter's contexts are added by backprop.equations.functions)
 }
 
 

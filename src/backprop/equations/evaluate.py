@@ -42,6 +42,7 @@ class Fn:
     name: str
     elementwise: bool = True
     dim: int | None = None  # the size of the input column, when the function has one
+    out: int | None = None  # the size of the output column
 
     def __call__(self, *args):
         return self.f(*args)
@@ -202,6 +203,11 @@ class Evaluator:
     def entry(self, value, sub: Node, name: str):
         """Entry (1-based) of ``value`` selected by the subscript ``sub``."""
         idx = self.indices(sub)
+        if isinstance(value, Fn) and len(idx) == 1:  # f_i: component i of f
+            f = value
+            size = f.out if f.out is not None else None
+            i = self.index_of(idx[0], size)
+            return Fn(lambda v: _component(f(v), i), f"{f.name}_{i}", False, f.dim)
         if isinstance(value, np.ndarray) and value.ndim == 2 and len(idx) == 1:
             if value.shape[1] == 1:
                 idx = [idx[0], Node("num", (1,))]
@@ -253,6 +259,17 @@ class Evaluator:
 
     def local(self, name, sup, sub, primes):
         params, body = self.defs[name]
+        if params[0] == "call":  # where n(x) := ...: a function
+            var = params[1]
+            defs, inst, env, letters = self.defs, self.inst, dict(self.env), self.index_letters
+
+            def fn(v):
+                return Evaluator(inst, {**env, var: v}, defs, letters)(body)
+
+            f = Fn(fn, name, False, None)
+            for _ in range(primes):
+                f = f.derivative()
+            return f
         sup_p, sub_p = params
         if primes or (sup is None) != (sup_p is None) or (sub is None) != (sub_p is None):
             raise BindingError(f"{name} is used differently from its definition")
@@ -316,8 +333,8 @@ class Evaluator:
             v = _as_scalar_if_1x1(self(a[0]))
             if _is_scalar(v):
                 return abs(float(v))
-            if 1 in v.shape:
-                return float(np.linalg.norm(v))
+            if 1 in v.shape:  # sqrt(sum v^2): the norm, and analytic for the complex step
+                return np.sqrt(np.sum(v * v))
             raise EquationError("the norm of a matrix needs _2 or _F")
         if k == "sqrt":
             return math.sqrt(self(a[0]))
@@ -329,9 +346,15 @@ class Evaluator:
         if k == "call":
             return self.call(node)
         if k == "deriv":
-            return self.inst.derivative(a[0], a[1], self)
+            return self.derivative(a[0], a[1])
         if k == "nabla":
-            return self.inst.nabla(a[0], a[1], self)
+            return self.nabla(a[0], a[1])
+        if k == "jac":
+            return self.jacobian(a[0], a[1])
+        if k == "build":
+            return self.build(a[0], a[1])
+        if k == "matrix":
+            return self.matrix(a[0])
         if k in ("sum", "prod"):
             return self.big_op(node)
         if k == "lim":
@@ -339,6 +362,132 @@ class Evaluator:
         if k == "pm":
             raise EquationError("\\pm cannot be evaluated")
         raise ParseError(f"cannot evaluate {k}")
+
+    # derivatives of functions (the derivatives chapter) --------------------------------
+    def function_of(self, node: Node):
+        """The :class:`Fn` that ``node`` denotes, or None (then it names a quantity)."""
+        try:
+            v = self(node)
+        except (EquationError, ParseError):
+            return None
+        return v if isinstance(v, Fn) else None
+
+    def derivative(self, num: Node, den: Node):
+        f = self.function_of(num)
+        if f is not None:  # \frac{\partial f}{\partial x_i}: a function again
+            if den.kind == "sub" and den.args[0].kind == "sym":
+                k = self.index_of(den.args[1], f.dim)
+                return Fn(lambda v: partial(f, v, k), f"d{f.name}/dx_{k}", False, f.dim)
+            if den.kind == "sym":
+                return f.derivative()
+            raise EquationError(f"cannot differentiate {f.name} by {den}")
+        if num.kind == "sym" and num.args[0] in self.defs and den.kind == "sym":
+            return self.def_gradient(num, den, row=False)
+        return self.inst.derivative(num, den, self)
+
+    def index_of(self, node: Node, size):
+        if self.probe is not None and node.kind == "sym" and node.args[0] in self.probe:
+            if size is not None:
+                self.probe[node.args[0]].add(size)
+        k = self.index(node)
+        if size is not None and not 1 <= k <= size:
+            raise BindingError(f"index {k} out of range 1..{size}")
+        return k
+
+    def nabla(self, sub, body: Node):
+        if sub is None:  # \nabla f(x): the gradient row of f at x
+            if body.kind != "call" or len(body.args[1]) != 1:
+                raise EquationError("\\nabla f(x) needs a function applied to a point")
+            f, x = self(body.args[0]), self(body.args[1][0])
+            if not isinstance(f, Fn):
+                raise EquationError(f"\\nabla of {fmt(f)}")
+            J = jacobian_at(f, x)
+            if J.shape[0] != 1:
+                raise EquationError("\\nabla of a vector-valued function")
+            return J
+        if body.kind == "sym" and body.args[0] in self.defs and sub.kind == "sym":
+            return self.def_gradient(body, sub, row=True)
+        return self.inst.nabla(sub, body, self)
+
+    def def_gradient(self, body: Node, var: Node, row: bool):
+        """Gradient of a locally defined scalar (``where C := ...``) by the plain variable
+        ``var``, by complex step on the variable's value."""
+        x = self(var)
+        if not isinstance(x, np.ndarray):
+            x = np.array([[float(x)]])
+        out = np.zeros(x.shape)
+        for idx in np.ndindex(*x.shape):
+            P = x.astype(complex)
+            P[idx] += 1j * 1e-30
+            inner = Evaluator(
+                self.inst, {**self.env, var.args[0]: P}, self.defs, self.index_letters
+            )
+            out[idx] = np.imag(complex(_as_scalar_if_1x1(inner(body)))) / 1e-30
+        if row and out.shape[1] == 1:
+            return out.T
+        return out
+
+    def jacobian(self, fnode: Node, point: Node):
+        f = self(fnode)
+        if not isinstance(f, Fn):
+            raise EquationError(f"D of {fmt(f)}, which is not a function")
+        return jacobian_at(f, self(point))
+
+    def build(self, body: Node, letters: tuple):
+        """``\\left( e_{ij} \\right)_{i,j}``: the matrix with entries e_{ij}."""
+        names = [n.args[0] for n in letters]
+        probe = Evaluator(
+            self.inst, {**self.env, **dict.fromkeys(names, 1)}, self.defs, self.index_letters
+        )
+        probe.probe = {n: set() for n in names}
+        try:
+            probe(body)
+        except (EquationError, ParseError):
+            pass
+        sizes = []
+        for n in names:
+            if len(probe.probe[n]) != 1:
+                raise EquationError(
+                    f"cannot tell how far {n} runs in ( ... )_{{{','.join(names)}}}"
+                )
+            sizes.append(probe.probe[n].pop())
+        out = np.zeros(sizes + [1] * (2 - len(sizes)))
+        for idx in np.ndindex(*sizes):
+            inner = Evaluator(
+                self.inst,
+                {**self.env, **{n: i + 1 for n, i in zip(names, idx)}},
+                self.defs,
+                self.index_letters,
+            )
+            v = _as_scalar_if_1x1(inner(body))
+            if not _is_scalar(v):
+                raise EquationError(f"entry {idx} of ( ... )_{{i,j}} is {fmt(v)}")
+            out[idx + (0,) * (2 - len(sizes))] = float(np.real(v))
+        return out
+
+    def matrix(self, rows: tuple):
+        """``\\begin{pmatrix} ... \\end{pmatrix}``, ``\\cdots`` between two cells
+        that differ in one index."""
+        vals = []
+        for row in rows:
+            cells = list(row)
+            if any(c.kind == "dotsatom" for c in cells):
+                cells = self.expand_cells(cells)
+            vals.append([self(c) for c in cells])
+        blocks = [[np.atleast_2d(np.asarray(v, dtype=float)) for v in r] for r in vals]
+        return np.block(blocks)
+
+    def expand_cells(self, cells: list) -> list:
+        i = next(k for k, c in enumerate(cells) if c.kind == "dotsatom")
+        if i == 0 or i == len(cells) - 1:
+            raise EquationError("\\cdots needs a cell on each side")
+        first, last = cells[i - 1], cells[i + 1]
+        diff = _differ(first, last)
+        if diff is None:
+            raise EquationError("the cells around \\cdots differ in more than one index")
+        start, stop = self.index(diff[0]), self.index(diff[1])
+        made = [_replace(first, diff[0], Node("num", (k,))) for k in range(start, stop + 1)]
+        return cells[: i - 1] + made + cells[i + 2 :]
 
     def _is_power(self, node: Node) -> bool:
         base = node.args[0]
@@ -395,13 +544,13 @@ class Evaluator:
         direction = self.inst.limit_direction(var)
         values = []
         for t in (1e-3, 5e-4):
-            step = t if direction is None else t * direction
-            inner = Evaluator(
-                self.inst,
-                {**self.env, var: add(target, step) if not _is_scalar(step) else target + step},
-                self.defs,
-                self.index_letters,
-            )
+            if direction is None:
+                value = target + t
+            elif _is_scalar(target) and float(target) == 0.0:  # h -> 0 for a vector h
+                value = t * direction
+            else:
+                value = add(target, t * direction)
+            inner = Evaluator(self.inst, {**self.env, var: value}, self.defs, self.index_letters)
             values.append(inner(body))
         # Richardson: the error of a difference quotient is first order in the step
         return add(mul(values[1], 2.0), values[0], -1.0)
@@ -411,13 +560,21 @@ class Evaluator:
         factors = _flatten(node)
         if any(f is _DOTS for f in factors):
             factors = self.expand_dots(factors)
-        val = self(factors[0])
-        for f in factors[1:]:
-            val = self.apply_or_mul(val, f)
+        val, i = None, 0
+        while i < len(factors):
+            v = self(factors[i])
+            while isinstance(v, Fn) and i + 1 < len(factors):  # f(x) g(y): apply first
+                i += 1
+                v = v(self(factors[i]))
+            val = v if val is None else mul(val, v)
+            i += 1
         return val
 
     def apply_or_mul(self, val, f: Node):
-        return mul(val, self(f))
+        arg = self(f)
+        if isinstance(val, Fn):  # \frac{\partial f}{\partial x_i}(x): applied, not multiplied
+            return val(arg)
+        return mul(val, arg)
 
     def expand_dots(self, factors: list) -> list:
         i = factors.index(_DOTS)
@@ -433,6 +590,10 @@ class Evaluator:
                     for q in range(len(seq) - p)
                 ):
                     return head[:s] + self._unroll(head[s : s + p], keyed[s : s + p], tail)
+        if head and tail:  # one factor on each side: f_L \\circ \\cdots \\circ f_1
+            k0, k1 = self.layer_key(head[-1]), self.layer_key(tail[0])
+            if k0 and k1 and k0[0] == k1[0]:
+                return head[:-1] + self._unroll([head[-1]], [k0], tail)
         raise EquationError("cannot read the pattern around \\cdots")
 
     def _unroll(self, period: list, keys: list, tail: list) -> list:
@@ -449,7 +610,7 @@ class Evaluator:
         for step in range(0, 64):
             for node, key in zip(period, keys):
                 nk = (key[0], key[1] - step)
-                out_nodes.append(_shift(node, key[1] - step))
+                out_nodes.append(self.shift(node, -step))
                 out_keys.append(nk)
                 if nk == tail_keys[-1]:
                     r = len(tail_keys)
@@ -461,13 +622,33 @@ class Evaluator:
         raise EquationError("the factors after \\cdots do not continue the pattern before it")
 
     def layer_key(self, f: Node):
-        """(base name, layer number) of a factor like ``W^{l+1}``, ``D^L`` or ``f_{l}``."""
+        """(base name, layer number) of a factor like ``W^{l+1}``, ``D^L``, ``f_{l}`` or
+        ``Df_l|_{a^{l-1}}``; None if the factor carries no layer index."""
+        if f.kind == "jac":
+            k = self.layer_key(f.args[0])
+            return None if k is None else ("D" + k[0], k[1])
         if f.kind in ("sup", "sub") and f.args[0].kind == "sym" and f.args[1].kind != "T":
             try:
                 return (f.args[0].args[0] + f.kind, self.index(f.args[1]))
-            except EquationError:
+            except (EquationError, ParseError):
                 return None
         return None
+
+    def shift(self, node: Node, by: int) -> Node:
+        """``node`` with every layer index moved by ``by`` (``D^{L-1}`` -> ``D^{L-2}``; in
+        ``Df_{L}|_{a^{L-1}}`` both the function and the point move)."""
+        if not isinstance(node, Node):
+            return node
+        if node.kind in ("sup", "sub") and node.args[1].kind not in ("T", "colon", "tuple"):
+            base = node.args[0]
+            if base.kind == "sym" and (node.kind == "sup" or base.args[0] in ("f", "n", "sigma")):
+                try:
+                    value = self.index(node.args[1])
+                except (EquationError, ParseError):
+                    value = None
+                if value is not None:
+                    return Node(node.kind, (base, Node("num", (value + by,))))
+        return Node(node.kind, tuple(self.shift(a, by) for a in node.args))
 
     def compose(self, node: Node):
         """``f \\circ g \\circ \\cdots \\circ h``: the composed function."""
@@ -484,7 +665,7 @@ class Evaluator:
                 v = f(v)
             return v
 
-        return Fn(composed, " o ".join(f.name for f in fns), False, fns[-1].dim)
+        return Fn(composed, " o ".join(f.name for f in fns), False, fns[-1].dim, fns[0].out)
 
 
 _DOTS = Node("DOTS")
@@ -507,8 +688,70 @@ def _flat_syms(node: Node) -> list:
     return []
 
 
-def _shift(node: Node, layer: int) -> Node:
-    return Node(node.kind, (node.args[0], Node("num", (layer,))))
+def partial(f: Fn, v, k: int, h: float = 1e-30):
+    """d f / d v_k at v (k 1-based), by complex step: a column, or a number."""
+    v = np.asarray(v, dtype=float)
+    P = v.astype(complex)
+    P.reshape(-1)[k - 1] += 1j * h
+    out = np.imag(np.asarray(f(P))) / h
+    return float(out) if out.ndim == 0 else out
+
+
+def jacobian_at(f: Fn, x):
+    """The Jacobian matrix of ``f`` at ``x`` (rows: outputs, columns: inputs)."""
+    x = np.asarray(x, dtype=float)
+    if x.ndim == 0:
+        return float(partial(f, x.reshape(1), 1)) if np.ndim(f(x)) == 0 else partial(f, x, 1)
+    cols = [np.atleast_1d(np.asarray(partial(f, x, k + 1))).reshape(-1, 1) for k in range(x.size)]
+    return np.hstack(cols)
+
+
+def _component(v, i: int):
+    v = np.asarray(v)
+    if v.ndim == 0 or v.size < i:
+        raise BindingError(f"component {i} of a value with {v.size} entries")
+    return v.reshape(-1)[i - 1]
+
+
+def _differ(a: Node, b: Node):
+    """The one pair of differing leaves of two nodes of the same shape, else None."""
+    if a == b:
+        return ()
+    if (
+        (a.kind in ("num", "sym") or b.kind in ("num", "sym"))
+        and a.kind != b.kind
+        or (a.kind in ("num", "sym") and a != b)
+    ):
+        return (a, b)
+    if a.kind != b.kind or len(a.args) != len(b.args):
+        return None
+    found = ()
+    for x, y in zip(a.args, b.args):
+        if isinstance(x, Node) and isinstance(y, Node):
+            d = _differ(x, y)
+        elif isinstance(x, tuple) and isinstance(y, tuple) and len(x) == len(y):
+            d = ()
+            for xx, yy in zip(x, y):
+                dd = _differ(xx, yy) if isinstance(xx, Node) else (() if xx == yy else None)
+                if dd is None or (dd and d):
+                    return None
+                d = dd or d
+        else:
+            d = () if x == y else None
+        if d is None or (d and found):
+            return None
+        found = d or found
+    return found or None
+
+
+def _replace(node, old: Node, new: Node):
+    if node == old:
+        return new
+    if isinstance(node, tuple):
+        return tuple(_replace(x, old, new) for x in node)
+    if not isinstance(node, Node):
+        return node
+    return Node(node.kind, tuple(_replace(a, old, new) for a in node.args))
 
 
 def _flatten_compose(node: Node) -> list:
@@ -540,8 +783,8 @@ def transpose(v):
 def power(base, e):
     e = _as_scalar_if_1x1(e)
     base = _as_scalar_if_1x1(base)
-    if _is_scalar(base):
-        return float(base) ** float(e)
+    if _is_scalar(base) or isinstance(base, complex):
+        return base ** float(e)
     if isinstance(base, np.ndarray) and base.shape[0] == base.shape[1] and float(e) == int(e):
         return np.linalg.matrix_power(base, int(e))
     raise EquationError(f"power {e} of {fmt(base)}")
@@ -563,6 +806,9 @@ def free_letters(node, letters: str, bound=None) -> set:
             out |= free_letters(node.args[1], letters, bound)
             out |= free_letters(node.args[2], letters, bound | {var})
             return out
+        if node.kind == "build":
+            names = {n.args[0] for n in node.args[1]}
+            return free_letters(node.args[0], letters, bound | names)
         if node.kind == "lim":
             var = node.args[0].args[1].args[0]
             return free_letters(node.args[1], letters, bound | {var})

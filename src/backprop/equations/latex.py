@@ -142,6 +142,16 @@ def tokenize(tex: str) -> list[Tok]:
     tex = re.sub(r"(?<!\\)%.*", "", tex)
     tex = re.sub(r"\\mathsf\s*(?:\{\s*T\s*\}|T)", r"\\T ", tex)
     tex = re.sub(r"\\(begin|end)\{(aligned|align\*?|split|gathered)\}", " ", tex)
+    matrices = []
+
+    def stash(m):
+        matrices.append(m.group(1))
+        return f" \\pmatrixtoken{len(matrices) - 1} "
+
+    tex = re.sub(r"\\begin\{[pb]matrix\}(.*?)\\end\{[pb]matrix\}", stash, tex, flags=re.S)
+    tex = re.sub(
+        r"\\pmatrixtoken(\d+)", lambda m: f"\\pmatrixtoken{chr(65 + int(m.group(1)))}", tex
+    )
     out: list[Tok] = []
     pos = 0
     for m in _WORD.finditer(tex):
@@ -162,6 +172,9 @@ def tokenize(tex: str) -> list[Tok]:
             out.append(Tok("word", body))
         pos = m.end()
     out += _plain(tex[pos:])
+    for i, t in enumerate(out):
+        if t.kind == "cmd" and t.val.startswith("\\pmatrixtoken"):
+            out[i] = Tok("matrix", matrices[ord(t.val[-1]) - 65])
     return out
 
 
@@ -426,7 +439,7 @@ class _Parser:
         t = self.peek()
         if t is None:
             return False
-        if t.kind in ("num", "word", "text"):
+        if t.kind in ("num", "word", "text", "matrix"):
             return True
         if t.kind == "ch":
             return t.val.isalpha() or t.val in "([" or (t.val == "|" and not self._abs_open)
@@ -549,7 +562,15 @@ class _Parser:
                 node = Node("sup", (node, self.arg()))
             elif self.at("_"):
                 self.next()
-                node = Node("sub", (node, self.arg()))
+                sub = self.arg()
+                if (
+                    node.kind == "paren"
+                    and sub.kind == "tuple"
+                    and all(x.kind == "sym" and len(x.args[0]) == 1 for x in sub.args)
+                ):  # (e_{ij})_{i,j}: the matrix of the entries e_{ij}
+                    node = Node("build", (node.args[0], sub.args))
+                else:
+                    node = Node("sub", (node, sub))
             elif self.at("(") and _callable_head(node):
                 save = self.i
                 self.next()
@@ -565,16 +586,54 @@ class _Parser:
             else:
                 return node
 
+    def _jacobian_follows(self) -> bool:
+        """``Df_a``, ``Dg_{f(a)}``, ``D(g\\circ f)_a``, ``Df_L|_{x}``: D then a function."""
+        t = self.peek()
+        return t is not None and t.kind == "ch" and (t.val in "fgN" or t.val == "(")
+
+    def jacobian(self) -> Node:
+        if self.at("("):
+            self.next()
+            fn = Node("paren", (self.expr(),))
+            self.expect(")")
+        else:
+            fn = Node("sym", (self.next().val,))
+        point = None
+        if self.at("_"):
+            self.next()
+            sub = self.arg()
+            if self.at("|"):
+                fn, point = Node("sub", (fn, sub)), None
+            else:
+                point = sub
+        if self.at("|") and self.peek(1) is not None and self.peek(1).val == "_":
+            self.next()
+            self.next()
+            point = self.arg()
+        if point is None:
+            raise ParseError("D f needs the point: Df_a or Df|_{a}")
+        return Node("jac", (fn, point))
+
     def atom(self) -> Node:
         t = self.next()
         if t.kind == "num":
             return Node("num", (float(t.val) if "." in t.val else int(t.val),))
         if t.kind == "word":
             return Node("sym", (t.val,))
+        if t.kind == "matrix":
+            rows = []
+            for row in re.split(r"\\\\", t.val):
+                if not row.strip():
+                    continue
+                cells = row.split("&")
+                rows.append(tuple(_Parser(tokenize(c)).parse_expr_all() for c in cells))
+            return Node("matrix", (tuple(rows),))
         if t.kind == "text":
             return Node("sym", (t.val,))
         v = t.val
         if t.kind == "ch":
+            if v == "D" and self._jacobian_follows():
+                return self.jacobian()
             if v.isalpha():
                 return Node("sym", (v,))
             if v == "(":

@@ -68,7 +68,7 @@ def mutations(body: str) -> list[tuple[str, str]]:
     muts += _subs(r"(?<![\w^_{.])2\s*(?=[\\(\w])", "", body, "lost factor 2")
     muts += _subs(r"\\odot", r"\\,", body, "odot as matrix product")
     muts += _subs(rf"({_FACTOR})({_SPACE})({_FACTOR})", _swap, body, "swapped factors")
-    muts += _subs(r"(?<![<>\\])=\s*(?!0\b)", "= -", body, "sign of the right side")
+    muts += _subs(r"(?<![<>\\])=(?!\s*0\b)\s*", "= -", body, "sign of the right side")
     muts += _subs(r"'", "", body, "lost prime")
     muts += _subs(r"_\{([ijk])([ijk])\}", r"_{\2\1}", body, "swapped entry indices")
     muts += _subs(
@@ -81,6 +81,13 @@ def mutations(body: str) -> list[tuple[str, str]]:
     muts += _subs(r"\^\{n_l\}", "^{n_{l-1}}", body, "wrong bound in a sum")
     muts += _subs(r"(\\sum_\{\w=)1\}", r"\g<1>2}", body, "wrong start of a sum")
     muts += _subs(r"\^\{L-1\}", "^{L}", body, "wrong bound L-1 to L")
+    muts += _subs(r"(?<![\w{])\^2(?![\d}])", "", body, "lost square")
+    muts += _subs(r"\\t?frac\s*\{?1\}?\s*\{?2\}?", r"\\tfrac14", body, "wrong constant")
+    muts += _subs(r"\s*\+\s*b\^\{?l\}?(?:_\w)?", "", body, "lost term")
+    muts += _subs(
+        r"(?<![(\\])(W\^(?:\{[^{}]*\}|\w))(?!\)?\^)", r"(\1)^\\T", body, "added transpose"
+    )
+    muts += _subs(r"\\sigma(?=[(_])(?!_\w')", r"\\sigma'", body, "added prime")
     seen, out = set(), []
     for kind, new in muts:
         if new not in seen and new != body:
