@@ -17,8 +17,8 @@ context            instances and the symbols they add
                    target $y$, $C = \tfrac12 (a - y)^2$; symbols without a layer index
 ``scalar``         a real number $z$ (several values, saturated ones included) and the
                    sigmoid $\sigma$; Euler's $e$
-``softmax``        one example, hidden layers tanh or sigmoid, a softmax output $a = a^L$
-                   with the cross-entropy $C = -\sum_j y_j \log a_j$ of a one-hot target;
+``softmax``        one example, sigmoid hidden layers, a softmax output $a = a^L$ with the
+                   cross-entropy $C = -\sum_j y_j \log a_j$ (one-hot and soft targets);
                    $a$, $z$ without index mean $a^L$, $z^L$; $n = n_L$; $\Sigma$;
                    $\operatorname{softmax}$, $\operatorname{LSE}$; a shift $c$; $m = \max_k z_k$
 ``softmax-batch``  $M$ examples as rows with the same output and loss; $C$ the mean, $C_m$
@@ -66,6 +66,11 @@ def _extended_call(self, node):
             v = self(a[0].args[0])
             if isinstance(v, np.ndarray):
                 return float(np.linalg.norm(v, 2 if which == 2 else "fro"))
+    if k == "mul" and len(a) == 2 and a[1].kind == "sub" and a[1].args[0].kind == "paren":
+        # f(x)_i, which the parser reads as f times (x)_i: component i of f(x)
+        f = self(a[0])
+        if isinstance(f, Fn):
+            return self.entry(f(self(a[1].args[0])), a[1].args[1], "f(x)")
     if k == "sup" and a[0].kind == "sym" and a[0].args[0] == "e" and a[1].kind != "T":
         try:
             base = self(a[0])
@@ -286,12 +291,16 @@ class SoftmaxInstance(_Extras, NetworkInstance):
 
     bare = ("a", "z")
 
-    def __init__(self, sizes, hidden, seed, M=None, shift=1.7):
+    def __init__(self, sizes, hidden, seed, M=None, shift=1.7, soft=False):
         super().__init__(tuple(sizes), hidden, "sigmoid", seed, M)  # output replaced below
         self.output = "softmax"
         rng = np.random.default_rng(seed + 1000)
         m = self.X.shape[0]
-        self.Y = np.eye(sizes[-1])[rng.integers(0, sizes[-1], m)]
+        if soft:  # a probability vector that is not one-hot
+            self.Y = rng.dirichlet(np.ones(sizes[-1]), size=m)
+        else:
+            self.Y = np.eye(sizes[-1])[rng.integers(0, sizes[-1], m)]
+        self.soft = soft
         self.shift = shift
         self._cache.clear()
         self.fp = self.forward({})
@@ -313,7 +322,8 @@ class SoftmaxInstance(_Extras, NetworkInstance):
         kind = "one example" if self.M is None else f"M = {self.M} examples"
         return (
             f"network {'-'.join(map(str, self.sizes))} ({self.hidden} hidden, softmax output, "
-            f"cross-entropy, one-hot target, {kind}, seed {self.seed})"
+            f"cross-entropy, {'soft' if self.soft else 'one-hot'} target, {kind}, "
+            f"seed {self.seed})"
         )
 
     def resolve(self, name, sup, sub, primes, ev):
@@ -342,9 +352,9 @@ class SoftmaxInstance(_Extras, NetworkInstance):
 
 def softmax_networks():
     return [
-        SoftmaxInstance((3, 4, 3), "tanh", seed=40),
+        SoftmaxInstance((3, 4, 3), "sigmoid", seed=40),
         SoftmaxInstance((2, 3, 3, 4), "sigmoid", seed=41),
-        SoftmaxInstance((4, 4, 4), "tanh", seed=42),
+        SoftmaxInstance((4, 4, 4), "sigmoid", seed=42, soft=True),
     ]
 
 
