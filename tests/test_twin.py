@@ -244,14 +244,26 @@ def test_node_tests_of_the_page_code():
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
 
 
-@cache
-def live_pages(tmp):
+def test_the_twin_tags_each_equation_with_a_label_of_the_book():
+    """The twin's comments name the equations they implement; every name is a labelled
+    equation of a chapter, and the four equations of backpropagation are all there."""
+    import re
+
+    tags = set(re.findall(r"\((eq-[A-Za-z0-9-]+)\)", TWIN.read_text()))
+    chapters = "".join(p.read_text() for p in (ROOT / "chapters").glob("*.md"))
+    labels = set(re.findall(r"\$\$ \((eq-[A-Za-z0-9-]+)\)", chapters))
+    assert {"eq-delta-output", "eq-delta-recursion", "eq-grad-b", "eq-grad-W"} <= tags
+    assert tags <= labels, f"labels in twin/net.js that no chapter defines: {tags - labels}"
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory):
     import sys
 
     sys.path.insert(0, str(ROOT / "_ext"))
     import live_twin
 
-    ref = Path(tmp) / "reference.json"
+    ref = tmp_path_factory.mktemp("twin") / "reference.json"
     ref.write_text(json.dumps(live_twin.reference()))
     job = {
         "reference": str(ref),
@@ -280,12 +292,12 @@ def live_pages(tmp):
 KEYS = {"learningRate": "learning_rate", "batchSize": "batch_size", "momentum": "momentum"}
 
 
-def test_the_live_playground_reproduces_the_chapter_run(tmp_path_factory):
+def test_the_live_playground_reproduces_the_chapter_run(pages):
     """At the defaults, and with changed training settings, the page shows the Python run:
     the same losses, accuracy and gradient norms after every epoch, and the same words."""
     from backprop.explore import playground
 
-    job, out = live_pages(str(tmp_path_factory.mktemp("twin")))
+    job, out = pages
     for changes, page in zip(job["playground"], out["playground"]):
         py = playground.train(playground.Settings(**{KEYS[k]: v for k, v in changes.items()}))
         assert page["fromPython"] == {"data": True, "weights": True, "order": True}
@@ -312,12 +324,12 @@ def test_the_live_playground_reproduces_the_chapter_run(tmp_path_factory):
     assert out["playground"][0]["status"] == "ok"
 
 
-def test_the_live_descent_explorer_draws_the_widgets_curves(tmp_path_factory):
+def test_the_live_descent_explorer_draws_the_widgets_curves(pages):
     """Every setting of the gradient-descent explorer: the Python widget's loss curve and
     headline, in the page."""
     from backprop.explore import descent, playground
 
-    job, out = live_pages(str(tmp_path_factory.mktemp("twin")))
+    job, out = pages
     statuses = []
     for s, page in zip(job["descent"], out["descent"]):
         py = playground.train_curve(playground.CurveSettings(**{KEYS[k]: v for k, v in s.items()}))

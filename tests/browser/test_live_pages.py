@@ -193,6 +193,49 @@ def test_the_playground_says_what_went_wrong_in_words(live_page):
     traffic.assert_clean()
 
 
+def test_every_data_set_trains_and_reports_without_nan(live_page):
+    """All seven data sets (three classes for the three-armed spirals, a regression plane)."""
+    page, traffic = live_page(PLAYGROUND)
+    root = page.locator("#bp-twin-playground")
+    page.wait_for_function("() => window.bpPlayground && window.bpPlayground.run")
+    names = root.locator("#bp-pg-dataset option").evaluate_all("os => os.map(o => o.value)")
+    assert set(names) == {"moons", "circles", "xor", "blobs", "spirals", "spirals3", "plane"}
+    for name in names[1:] + names[:1]:
+        page.wait_for_function(IDLE_JS, arg=root.element_handle(), timeout=20_000)
+        before = root.evaluate(FINGERPRINT_JS)
+        root.locator("#bp-pg-dataset").select_option(name)
+        page.wait_for_function(IDLE_JS, arg=root.element_handle(), timeout=20_000)
+        assert root.evaluate(FINGERPRINT_JS) != before, name
+        no_nan(root)
+        status = root.locator(".bp-status").inner_text()
+        arch = root.locator(".bp-arch").inner_text()
+        if name == "plane":
+            assert "test loss" in status and "identity output" in arch, (status, arch)
+            assert root.locator("#bp-pg-loss").is_disabled()  # regression: squared error
+        else:
+            assert "test accuracy" in status, status
+            assert f"→ {3 if name == 'spirals3' else 2}, " in arch, arch
+    traffic.assert_clean()
+
+
+def test_both_sliders_of_the_precomputed_explorer(live_page):
+    """The kernel-free explorer of stored images (it stays on the playground page)."""
+    from test_site_in_browser import VISIBLE_FIGURE_JS
+
+    page, traffic = live_page(PLAYGROUND)
+    page.wait_for_function(f"() => ({VISIBLE_FIGURE_JS})() !== null")
+    for cls in ("bp-explorer-lr", "bp-explorer-hidden"):
+        before = page.evaluate(VISIBLE_FIGURE_JS)
+        control = page.locator(
+            f".{cls} .noUi-handle, .{cls} [tabindex='0'], .{cls} input"
+        ).first  # fmt: skip
+        control.scroll_into_view_if_needed()
+        control.focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(f"() => ({VISIBLE_FIGURE_JS})() !== {before!r}", timeout=10_000)
+    traffic.assert_clean()
+
+
 def test_every_control_of_the_live_descent_explorer(live_page):
     page, traffic = live_page(DESCENT)
     root = page.locator("#bp-twin-descent")
