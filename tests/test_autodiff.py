@@ -281,3 +281,25 @@ def test_wrong_vjp_shape_is_reported():
             tape.backward(ad.total(out))
     finally:
         ad.PRIMITIVES["add_bias"] = right
+
+
+def test_chapter_equations_catch_a_wrong_engine_rule(wrong_tanh):
+    """The labelled equations of autodiff.md are evaluated on the engine's adjoints, so a wrong
+    VJP in the engine fails the chapter's check, at the equation of that rule."""
+    from pathlib import Path
+
+    from backprop import equations
+
+    chapter = Path(__file__).resolve().parents[1] / "chapters" / "autodiff.md"
+    with pytest.raises(equations.EquationError, match="eq-ad-vjp-act"):
+        equations.check_chapter(chapter)
+
+
+def test_chapter_equations_hold_with_the_right_rules():
+    from pathlib import Path
+
+    from backprop import equations
+
+    chapter = Path(__file__).resolve().parents[1] / "chapters" / "autodiff.md"
+    report = equations.check_chapter(chapter)
+    assert {"eq-ad-four", "eq-ad-vjp-act", "eq-ad-op-count"} <= set(report.checked)
