@@ -1,0 +1,107 @@
+r"""Helpers the chapters share, kept here so that no chapter carries a copy of another's.
+
+* :func:`html_table`: a table for a cell's output, with numbers and arrays formatted for a
+  reader (``(0, 1, 0)``, not NumPy's ``[0. 1. 0.]``); styled by the book's CSS class
+  ``book-table``.
+* :func:`assert_exact_in_atoms`: an exact SymPy comparison of two expressions built from the
+  same opaque atoms (an unevaluated $\sigma(q)$ or $e^{q}$), which returns how many entries it
+  compared, so that chapters count their checks honestly.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+def _cell(value, digits: int) -> str:
+    if isinstance(value, np.ndarray):
+        if value.ndim > 1:
+            raise ValueError(f"a table cell takes scalars or 1-D arrays, got shape {value.shape}")
+        return "(" + ", ".join(_cell(v, digits) for v in value.tolist()) + ")"
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
+    if isinstance(value, numbers.Integral):
+        return f"{int(value):,}"
+    if isinstance(value, numbers.Real):
+        return f"{float(value):.{digits}g}"
+    return str(value)  # text and HTML the chapter wrote itself
+
+
+def html_table(header, rows, digits: int = 4):
+    r"""An HTML table for a code cell's output (Markdown tables in outputs are not rendered).
+
+    Parameters
+    ----------
+    header : sequence of str
+        Column titles; HTML such as ``<i>a</i> − <i>y</i>`` is kept as written.
+    rows : sequence of sequences
+        One entry per column: str (kept as written), int (thousands separated), float
+        (``digits`` significant digits) or a 1-D array (a tuple of such floats).
+    digits : int
+        Significant digits of floats.
+
+    Returns
+    -------
+    IPython.display.HTML
+        ``<table class="book-table">``, every row the length of ``header``.
+
+    Raises
+    ------
+    ValueError
+        If a row's length differs from the header's.
+    """
+    from IPython.display import HTML
+
+    header = list(header)
+    for i, row in enumerate(rows):
+        if len(row) != len(header):
+            raise ValueError(
+                f"rows[{i}] has {len(row)} cells, expected {len(header)} like the header"
+            )
+    head = "".join(f"<th>{h}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_cell(c, digits)}</td>" for c in row) + "</tr>" for row in rows
+    )
+    return HTML(
+        f'<table class="book-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    )
+
+
+def assert_exact_in_atoms(lhs, rhs, atoms, label: str) -> int:
+    r"""Assert ``lhs == rhs`` exactly, naming each opaque atom (e.g. ``S(q)``) by a new symbol.
+
+    Both sides are rational functions of the same atoms; a difference that is identically 0 in
+    independent symbols is 0 for the atoms' values too. The numerator of every entry of the
+    difference is expanded and must vanish.
+
+    Parameters
+    ----------
+    lhs, rhs : sympy.Matrix
+        Of one shape.
+    atoms : tuple of sympy.Function classes
+        The unevaluated functions to treat as independent symbols.
+    label : str
+        Named in the error, with the entries that differ.
+
+    Returns
+    -------
+    int
+        The number of entries compared.
+    """
+    import sympy as sp
+
+    if lhs.shape != rhs.shape:
+        raise ValueError(f"{label}: shapes differ, {lhs.shape} vs {rhs.shape}")
+    found = set()
+    for side in (lhs, rhs):
+        for atom in atoms:
+            found |= side.atoms(atom)
+    names = {f: sp.Symbol(f"u_{i}") for i, f in enumerate(sorted(found, key=sp.default_sort_key))}
+    difference = (lhs.xreplace(names) - rhs.xreplace(names)).applyfunc(
+        lambda e: sp.expand(sp.fraction(sp.together(e))[0])
+    )
+    if difference != sp.zeros(*lhs.shape):
+        raise AssertionError(f"{label}: the two sides differ by {difference}")
+    return len(difference)
