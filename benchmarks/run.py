@@ -1,84 +1,59 @@
 """Benchmarks of the `backprop` package against PyTorch (CPU) and scikit-learn.
 
-Run with ``make bench`` (or ``.venv/bin/python benchmarks/run.py``). One run prints a table of
-medians over repeated timings and their ratios, and writes the same table, with a description
-of the machine, to ``benchmarks/results.md``.
+Run with ``make bench`` (``BENCH_ARGS="--write"`` also writes ``benchmarks/results.md``; the
+file is a generated artifact, written only when asked). The exit status is 1 when a target is
+missed, 0 otherwise (a comparison that cannot run, e.g. without PyTorch, is reported as skipped).
 
-Rules that every comparison follows:
+How the times are taken, so that the ratios do not depend on the order of the two sides:
 
-* the same data, architecture, dtype, batch size and number of steps on both sides;
-* the same number of threads: the BLAS thread count NumPy uses is read with threadpoolctl and
-  fixed for the whole run, and PyTorch is told to use as many (``torch.set_num_threads``);
-* warm-up runs are excluded; the two sides alternate inside each repetition so that a slow
-  moment of the machine hits both; the median of the repetitions is reported.
+* **each side in its own process.** A comparison runs ``--rounds`` rounds; in each round every
+  side is timed by a fresh ``python benchmarks/run.py --worker CASE --side SIDE`` process (the
+  order of the sides alternates between rounds), which builds its data, runs one warm-up and
+  then ``--repeats`` timed runs, and reports the median. On 2 cores, timing both sides
+  alternately in one process measured ratios 30 % lower: BLAS/OpenMP threads of the side that
+  has just run keep spinning and slow the other one down.
+* **the same work and the same threads on both sides**: the same data, architecture, dtype,
+  batch size and number of steps; the BLAS threads (threadpoolctl) and PyTorch's threads are set
+  to the same number (``--threads``, default the BLAS default) in every worker.
+* **the spread is reported**: the median over the rounds and the range (min-max) of the
+  per-round values, for each side and for the ratio, and the load average of the machine
+  around each comparison (other jobs on a 2-core machine make the times noisy).
 
-PyTorch is optional (it is not in ``requirements.txt``): without it the PyTorch rows print
-``skipped: torch not installed``. ``--build`` also times ``make book`` from a cold cache and a
-rebuild with nothing changed, in a temporary ``git clone`` of the repository (minutes).
-``--quick`` runs every benchmark with tiny sizes.
+PyTorch is optional and never a requirement: without it the PyTorch rows are skipped. A
+PyTorch installed elsewhere can be used with ``BACKPROP_BENCH_TORCH_PATH=/path/to/site-packages``.
+``--baseline REV`` also times the package as it was at git revision ``REV`` (its ``src``
+extracted with ``git archive`` into a temporary folder) in the training and playground rows,
+to show what a change did. ``--build`` also times ``make book`` (minutes). ``--quick`` runs
+every case with tiny sizes once (a smoke test; nothing is judged).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.util
+import json
 import os
 import platform
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 import warnings
 from pathlib import Path
 
 import numpy as np
-from threadpoolctl import threadpool_info, threadpool_limits
-
-import backprop
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULTS = HERE / "results.md"
 RELU_NET = (784, 256, 128, 10)
 TINY_NET = (2, 16, 16, 2)
+QUICK_NET = (32, 16, 8, 4)
 
 
-# ---------------------------------------------------------------------------- helpers
-def blas_threads() -> int:
-    """The number of threads NumPy's BLAS uses (1 if threadpoolctl cannot tell)."""
-    counts = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
-    return max(counts) if counts else 1
-
-
-def torch_or_none():
-    """The ``torch`` module if it can be imported, else ``None``."""
-    try:
-        import torch
-    except ImportError:
-        return None
-    return torch
-
-
-def time_alternating(fns: dict, repeats: int = 5, warmup: int = 1) -> dict:
-    """Median wall time in seconds of each zero-argument callable in ``fns``.
-
-    Each repetition runs every callable once, in turn; ``warmup`` rounds are run first and
-    not recorded. Returns ``{name: median}``.
-    """
-    for _ in range(warmup):
-        for fn in fns.values():
-            fn()
-    times = {name: [] for name in fns}
-    for _ in range(repeats):
-        for name, fn in fns.items():
-            t0 = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - t0)
-    return {name: statistics.median(ts) for name, ts in times.items()}
-
-
+# ============================================================================ the work
 def classification_data(n: int, n_in: int, n_classes: int, dtype, seed: int = 0):
     """Inputs in [0, 1) of shape ``(n, n_in)`` and integer labels ``(n,)``, both seeded."""
     rng = np.random.default_rng(seed)
@@ -88,7 +63,7 @@ def classification_data(n: int, n_in: int, n_classes: int, dtype, seed: int = 0)
 
 
 def matmul_flops(sizes, M: int) -> dict:
-    r"""Exact multiply-add count (2 flops each) of the matrix products of one step.
+    r"""Exact multiply-add count (2 flops each) of the matrix products of one training step.
 
     Forward: $Z^l = A^{l-1} (W^l)^\mathsf{T}$ costs $2 M n_{l-1} n_l$ for every layer.
     Backward: $\partial C/\partial W^l = (\Delta^l)^\mathsf{T} A^{l-1}$ costs the same for every
@@ -100,7 +75,32 @@ def matmul_flops(sizes, M: int) -> dict:
     return {"forward": forward, "backward": backward, "step": forward + backward}
 
 
-def torch_mlp(torch, net: backprop.Network):
+def step_gemms(sizes, M: int, dtype, seed: int = 0) -> list:
+    """The matrix products of one training step, as ``(A, B)`` pairs of random operands."""
+    rng = np.random.default_rng(seed)
+    r = lambda *shape: rng.random(shape, dtype=np.float64).astype(dtype)  # noqa: E731
+    pairs = []
+    for l, (m, n) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+        pairs.append((r(M, m), r(m, n)))  # forward A @ W.T
+        pairs.append((r(n, M), r(M, m)))  # dW = D.T @ A
+        if l > 1:
+            pairs.append((r(M, n), r(n, m)))  # D @ W
+    return pairs
+
+
+def torch_module():
+    """``torch`` if it can be imported (also from ``BACKPROP_BENCH_TORCH_PATH``), else None."""
+    extra = os.environ.get("BACKPROP_BENCH_TORCH_PATH")
+    if extra and extra not in sys.path:
+        sys.path.append(extra)
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch
+
+
+def torch_mlp(torch, net):
     """A ``torch.nn.Sequential`` with the architecture and the initial weights of ``net``."""
     acts = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid}
     layers = []
@@ -120,7 +120,6 @@ def torch_epoch(torch, model, X, y, batch_size: int, learning_rate: float, seed:
 
     Shuffles, then per batch: forward, softmax cross-entropy (mean), backward, update, and the
     batch loss read back as a Python float (``fit(..., evaluate=False)`` does the same).
-    Returns the mean batch loss.
     """
     F = torch.nn.functional
     opt = torch.optim.SGD(model.parameters(), lr=learning_rate)
@@ -136,50 +135,6 @@ def torch_epoch(torch, model, X, y, batch_size: int, learning_rate: float, seed:
         opt.step()
         total += loss.item() * len(idx)
     return total / n
-
-
-# ---------------------------------------------------------------------------- benchmarks
-def _epoch_vs_torch(torch, X, y, net0, batch_size: int, lr: float, repeats: int) -> dict:
-    """One epoch of SGD on ``(X, y)`` from the weights of ``net0``: backprop / torch."""
-    model = torch_mlp(torch, net0)
-    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
-
-    def ours():
-        net0.copy().fit(X, y, epochs=1, batch_size=batch_size, learning_rate=lr, evaluate=False)
-
-    def theirs():
-        torch_epoch(torch, model, Xt, yt, batch_size, lr, seed=0)
-
-    t = time_alternating({"backprop": ours, "torch": theirs}, repeats=repeats)
-    return {"backprop": t["backprop"], "torch": t["torch"], "ratio": t["backprop"] / t["torch"]}
-
-
-def bench_training_vs_torch(
-    n: int = 12_800, sizes=RELU_NET, batch_size: int = 128, repeats: int = 5
-) -> dict:
-    """(1) One epoch of SGD, 784-256-128-10 ReLU + softmax CE, float32: backprop / torch."""
-    torch = torch_or_none()
-    if torch is None:
-        return {"skipped": "torch not installed"}
-    X, y = classification_data(n, sizes[0], sizes[-1], np.float32)
-    net0 = backprop.Network(
-        sizes, hidden="relu", output="softmax", loss="cross_entropy", dtype=np.float32, seed=0
-    )
-    return _epoch_vs_torch(torch, X, y, net0, batch_size, 0.01, repeats)
-
-
-def bench_tiny_vs_torch(
-    steps: int = 1000, sizes=TINY_NET, batch_size: int = 32, repeats: int = 5
-) -> dict:
-    """(2) 1,000 SGD steps on a 2-16-16-2 tanh network, batch 32, float64: backprop / torch."""
-    torch = torch_or_none()
-    if torch is None:
-        return {"skipped": "torch not installed"}
-    X, y = backprop.datasets.two_moons(steps * batch_size, noise=0.1, seed=0)
-    net0 = backprop.Network(
-        sizes, hidden="tanh", output="softmax", loss="cross_entropy", dtype=np.float64, seed=0
-    )
-    return _epoch_vs_torch(torch, X, y, net0, batch_size, 0.1, repeats)
 
 
 def sklearn_mlp(hidden, batch_size: int, epochs: int, learning_rate: float, seed: int):
@@ -214,139 +169,406 @@ def _quiet_convergence():
         yield
 
 
-def bench_vs_sklearn(
-    n: int = 12_800, sizes=RELU_NET, batch_size: int = 128, epochs: int = 1, repeats: int = 5
-) -> dict:
-    """(3a) ``Network(...)`` + ``fit`` against ``MLPClassifier(...).fit``, same everything."""
-    X, y = classification_data(n, sizes[0], sizes[-1], np.float32)
-    lr = 0.01
-
-    def ours():
-        net = backprop.Network(
-            sizes, hidden="relu", output="softmax", loss="cross_entropy", dtype=np.float32, seed=0
-        )
-        net.fit(X, y, epochs=epochs, batch_size=batch_size, learning_rate=lr, evaluate=False)
-
-    def theirs():
-        with _quiet_convergence():
-            sklearn_mlp(sizes[1:-1], batch_size, epochs, lr, seed=0).fit(X, y)
-
-    t = time_alternating({"backprop": ours, "sklearn": theirs}, repeats=repeats)
-    return {
-        "backprop": t["backprop"],
-        "sklearn": t["sklearn"],
-        "ratio": t["backprop"] / t["sklearn"],
+def _config(case: str, quick: bool) -> dict:
+    full = {
+        "relu": dict(n=12_800, sizes=RELU_NET, batch=128, lr=0.01),
+        "tiny": dict(n=32_000, sizes=TINY_NET, batch=32, lr=0.1),
+        "playground-core": dict(n=200, sizes=(2, 8, 8, 2), batch=10, lr=0.1, epochs=100),
     }
+    small = {
+        "relu": dict(n=512, sizes=QUICK_NET, batch=64, lr=0.01),
+        "tiny": dict(n=640, sizes=TINY_NET, batch=32, lr=0.1),
+        "playground-core": dict(n=50, sizes=(2, 4, 2), batch=10, lr=0.1, epochs=3),
+    }
+    return (small if quick else full).get(case, {})
 
 
-def bench_digits_accuracy(
-    hidden=(64,),
-    batch_size: int = 32,
-    epochs: int = 30,
-    learning_rate: float = 0.05,
-    seeds=range(5),
-) -> dict:
-    """(3b) Test accuracy on scikit-learn's digits after the same SGD epochs, mean over seeds.
+def work(case: str, side: str, quick: bool):
+    """The zero-argument callable timed for ``case`` on ``side`` (``None``: side not available).
 
-    ``ratio`` is backprop's accuracy over scikit-learn's (>= 1 means equal or better).
+    Returns ``(fn, extra)``: ``extra`` is a dict of numbers reported besides the times.
     """
+    import backprop
+
+    cfg = _config(case, quick)
+    if case in ("relu", "tiny"):
+        if case == "relu":
+            X, y = classification_data(cfg["n"], cfg["sizes"][0], cfg["sizes"][-1], np.float32)
+            kw = dict(hidden="relu", dtype=np.float32)
+        else:
+            X, y = backprop.datasets.two_moons(cfg["n"], noise=0.1, seed=0)
+            kw = dict(hidden="tanh", dtype=np.float64)
+        net0 = backprop.Network(cfg["sizes"], output="softmax", loss="cross_entropy", seed=0, **kw)
+        if side in ("backprop", "baseline"):
+            fit = dict(epochs=1, batch_size=cfg["batch"], learning_rate=cfg["lr"], evaluate=False)
+            return (lambda: net0.copy().fit(X, y, **fit)), {}
+        torch = torch_module()
+        if torch is None:
+            return None, {"skipped": "torch not installed"}
+        model, Xt, yt = torch_mlp(torch, net0), torch.from_numpy(X), torch.from_numpy(y)
+        return (lambda: torch_epoch(torch, model, Xt, yt, cfg["batch"], cfg["lr"], 0)), {}
+    if case == "sklearn":
+        cfg = _config("relu", quick)
+        X, y = classification_data(cfg["n"], cfg["sizes"][0], cfg["sizes"][-1], np.float32)
+        if side == "backprop":
+
+            def ours():
+                net = backprop.Network(
+                    cfg["sizes"],
+                    hidden="relu",
+                    output="softmax",
+                    loss="cross_entropy",
+                    dtype=np.float32,
+                    seed=0,
+                )
+                net.fit(
+                    X, y, epochs=1, batch_size=cfg["batch"], learning_rate=cfg["lr"], evaluate=False
+                )
+
+            return ours, {}
+
+        def theirs():
+            with _quiet_convergence():
+                sklearn_mlp(cfg["sizes"][1:-1], cfg["batch"], 1, cfg["lr"], seed=0).fit(X, y)
+
+        return theirs, {}
+    if case == "step":  # ours only: an epoch of training steps over an epoch of forward passes
+        cfg = _config("relu", quick)
+        X, y = classification_data(cfg["n"], cfg["sizes"][0], cfg["sizes"][-1], np.float32)
+        net0 = backprop.Network(
+            cfg["sizes"],
+            hidden="relu",
+            output="softmax",
+            loss="cross_entropy",
+            dtype=np.float32,
+            seed=0,
+        )
+        batches = [X[s : s + cfg["batch"]] for s in range(0, len(X), cfg["batch"])]
+        fit = dict(epochs=1, batch_size=cfg["batch"], learning_rate=cfg["lr"], evaluate=False)
+        if side == "step":
+            return (lambda: net0.copy().fit(X, y, **fit)), {"batches": len(batches)}
+
+        def forward():
+            for Xb in batches:
+                net0.forward(Xb)
+
+        return forward, {"batches": len(batches)}
+    if case == "gemm":  # the step's GEMMs alone, and a large square GEMM
+        cfg = _config("relu", quick)
+        steps = -(-cfg["n"] // cfg["batch"])
+        flops = steps * matmul_flops(cfg["sizes"], cfg["batch"])["step"]
+        if side == "square":
+            size = 256 if quick else 2048
+            rng = np.random.default_rng(0)
+            A, B = (rng.random((size, size), dtype=np.float32) for _ in range(2))
+            return (lambda: A @ B), {"flops": 2 * size**3}
+        pairs = step_gemms(cfg["sizes"], cfg["batch"], np.float32)
+
+        def gemms():
+            for _ in range(steps):
+                for A, B in pairs:
+                    A @ B
+
+        return gemms, {"flops": flops}
+    if case == "playground-core":  # the training the playground runs for one change
+        X, y = backprop.datasets.two_moons(cfg["n"], noise=0.2, seed=0)
+        net0 = backprop.Network(
+            cfg["sizes"], hidden="tanh", output="softmax", loss="cross_entropy", seed=0
+        )
+        fit = dict(epochs=cfg["epochs"], batch_size=cfg["batch"], learning_rate=cfg["lr"])
+        return (lambda: net0.copy().fit(X, y, **fit)), {}
+    raise ValueError(f"unknown case {case!r}")
+
+
+def worker(case: str, side: str, quick: bool, repeats: int, threads: int) -> dict:
+    """Time ``case`` on ``side`` in this process: one warm-up, then ``repeats`` runs."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=threads):
+        if side == "torch" and torch_module() is not None:
+            torch_module().set_num_threads(threads)
+        if case == "playground":
+            return _playground(quick)
+        if case == "digits":
+            return _digits(quick)
+        fn, extra = work(case, side, quick)
+        if fn is None:
+            return extra
+        fn()
+        times = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+    return {"times": times, **extra}
+
+
+def _playground(quick: bool) -> dict:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("latency", HERE / "playground_latency.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    result = module.measure(repeats=2 if quick else 16)
+    return {"times": [result["median_ms"] / 1e3], "target_ms": result["target_ms"]}
+
+
+def _digits(quick: bool) -> dict:
+    import backprop
+
     X_train, X_test, y_train, y_test = backprop.datasets.digits(seed=0)
-    sizes = (X_train.shape[1], *hidden, 10)
+    hidden, epochs, seeds = ((8,), 2, range(1)) if quick else ((64,), 30, range(5))
     ours, theirs = [], []
     for seed in seeds:
         net = backprop.Network(
-            sizes, hidden="relu", output="softmax", loss="cross_entropy", seed=seed
+            (64, *hidden, 10), hidden="relu", output="softmax", loss="cross_entropy", seed=seed
         )
         net.fit(
             X_train,
             y_train,
             epochs=epochs,
-            batch_size=batch_size,
-            learning_rate=learning_rate,
+            batch_size=32,
+            learning_rate=0.05,
             seed=seed,
             evaluate=False,
         )
         ours.append(net.accuracy(X_test, y_test))
         with _quiet_convergence():
-            clf = sklearn_mlp(hidden, batch_size, epochs, learning_rate, seed).fit(X_train, y_train)
+            clf = sklearn_mlp(hidden, 32, epochs, 0.05, seed).fit(X_train, y_train)
         theirs.append(clf.score(X_test, y_test))
-    return {
-        "backprop": float(np.mean(ours)),
-        "sklearn": float(np.mean(theirs)),
-        "ratio": float(np.mean(ours) / np.mean(theirs)),
-    }
+    return {"backprop": float(np.mean(ours)), "sklearn": float(np.mean(theirs))}
 
 
-def bench_step_vs_forward(
-    n: int = 12_800, sizes=RELU_NET, batch_size: int = 128, repeats: int = 5
-) -> dict:
-    """(4) An epoch of training steps over an epoch of forward passes on the same batches."""
-    X, y = classification_data(n, sizes[0], sizes[-1], np.float32)
-    net0 = backprop.Network(
-        sizes, hidden="relu", output="softmax", loss="cross_entropy", dtype=np.float32, seed=0
+# ============================================================================ the parent
+def _spawn(case, side, args, src: Path | None = None) -> dict:
+    cmd = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--worker",
+        case,
+        "--side",
+        side,
+        "--repeats",
+        str(args.repeats),
+        "--threads",
+        str(args.threads),
+    ]
+    if args.quick:
+        cmd.append("--quick")
+    env = {**os.environ, "OMP_NUM_THREADS": str(args.threads)}
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
+    if proc.returncode != 0:
+        return {"skipped": f"worker failed: {proc.stderr.strip()[-300:]}"}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def compare(case: str, sides: list, args, sources: dict) -> dict:
+    """Run ``case`` for every side in its own process, ``args.rounds`` times, alternating."""
+    load0 = os.getloadavg()[0]
+    per_side = {s: [] for s in sides}
+    extra = {}
+    for r in range(args.rounds):
+        for side in sides if r % 2 == 0 else sides[::-1]:
+            out = _spawn(case, "backprop" if side == "baseline" else side, args, sources.get(side))
+            if "skipped" in out:
+                return {"skipped": out["skipped"]}
+            per_side[side].append(statistics.median(out.pop("times")))
+            extra.update(out)
+    return {"per_side": per_side, "extra": extra, "load": (load0, os.getloadavg()[0])}
+
+
+def spread(values, fmt) -> str:
+    """``median (min-max)`` of ``values`` formatted with ``fmt``."""
+    if len(values) == 1:
+        return fmt(values[0])
+    return f"{fmt(statistics.median(values))} ({fmt(min(values))}-{fmt(max(values))})"
+
+
+def _ms(seconds: float) -> str:
+    return f"{1e3 * seconds:.1f} ms" if seconds < 10 else f"{seconds:.1f} s"
+
+
+def _ratio(x: float) -> str:
+    return f"{x:.3f}"
+
+
+def run_all(args) -> tuple[list, bool]:
+    """Every comparison; returns the table rows and whether every judged target was met."""
+    rows, all_met = [], True
+    sources = {}
+    if args.baseline:
+        sources["baseline"] = _extract(args.baseline, args.tmp)
+
+    def row(name, result, a, b, target, op, fmt=_ms, value=None):
+        nonlocal all_met
+        if "skipped" in result:
+            rows.append((name, "-", "-", "-", target, f"skipped: {result['skipped']}", "-"))
+        else:
+            ps = result["per_side"]
+            ratios = value(result) if value else [x / y for x, y in zip(ps[a], ps[b])]
+            ok = op(statistics.median(ratios))
+            verdict = "not judged (quick)" if args.quick else ("met" if ok else "MISSED")
+            all_met &= ok or args.quick
+            load = "{:.1f} / {:.1f}".format(*result["load"])
+            rows.append(
+                (
+                    name,
+                    spread(ps[a], fmt),
+                    spread(ps[b], fmt) if b else "-",
+                    spread(ratios, _ratio),
+                    target,
+                    verdict,
+                    load,
+                )
+            )
+        print("  " + " | ".join(str(c) for c in rows[-1]), flush=True)
+
+    le = lambda x: lambda r: r <= x  # noqa: E731
+    ge = lambda x: lambda r: r >= x  # noqa: E731
+    net = "784-256-128-10 ReLU, batch 128, f32" if not args.quick else "quick sizes"
+    with_base = ["backprop", "baseline"] if args.baseline else ["backprop"]
+    relu_times = None
+    for case, label, target in (
+        ("relu", f"(1) epoch {net}", 0.8),
+        ("tiny", "(2) 1,000 steps 2-16-16-2 tanh, batch 32, f64", 0.2),
+    ):
+        result = compare(case, [*with_base, "torch"], args, sources)
+        if case == "relu" and "skipped" not in result:
+            relu_times = result["per_side"]["backprop"]
+        row(f"{label}: backprop / torch", result, "backprop", "torch", f"<= {target}", le(target))
+        if args.baseline and "skipped" not in result:
+            row(
+                f"{label}: backprop / backprop@{args.baseline}",
+                result,
+                "backprop",
+                "baseline",
+                "(report)",
+                lambda r: True,
+            )
+    row(
+        f"(3a) epoch {net}: backprop / sklearn",
+        compare("sklearn", ["backprop", "sklearn"], args, sources),
+        "backprop",
+        "sklearn",
+        "<= 0.7",
+        le(0.7),
     )
-    batches = [X[s : s + batch_size] for s in range(0, n, batch_size)]
-
-    def step():
-        net0.copy().fit(X, y, epochs=1, batch_size=batch_size, learning_rate=0.01, evaluate=False)
-
-    def forward():
-        for Xb in batches:
-            net0.forward(Xb)
-
-    t = time_alternating({"step": step, "forward": forward}, repeats=repeats)
-    return {
-        "step": t["step"] / len(batches),
-        "forward": t["forward"] / len(batches),
-        "ratio": t["step"] / t["forward"],
-    }
-
-
-def bench_matmul_ceiling(
-    size: int = 2048, n: int = 12_800, sizes=RELU_NET, batch_size: int = 128, repeats: int = 5
-) -> dict:
-    """(5) float32 GFLOP/s of a large square matmul and of a training step of network (1).
-
-    ``ratio`` is the fraction of the matmul rate that the training step reaches, counting
-    the exact matrix-product flops of :func:`matmul_flops`.
-    """
-    rng = np.random.default_rng(0)
-    A = rng.random((size, size), dtype=np.float32)
-    B = rng.random((size, size), dtype=np.float32)
-    X, y = classification_data(n, sizes[0], sizes[-1], np.float32)
-    net0 = backprop.Network(
-        sizes, hidden="relu", output="softmax", loss="cross_entropy", dtype=np.float32, seed=0
+    digits = _spawn("digits", "both", args)
+    if "skipped" in digits:
+        digits = {"backprop": float("nan"), "sklearn": float("nan")}
+    rows.append(
+        (
+            "(3b) digits test accuracy, 64-64-10, 30 epochs: backprop / sklearn",
+            f"{digits['backprop']:.1%}",
+            f"{digits['sklearn']:.1%}",
+            _ratio(digits["backprop"] / digits["sklearn"]),
+            ">= 1.0",
+            "met" if digits["backprop"] >= digits["sklearn"] or args.quick else "MISSED",
+            "-",
+        )
     )
-    n_steps = -(-n // batch_size)
-    t = time_alternating(
-        {
-            "matmul": lambda: A @ B,
-            "epoch": lambda: net0.copy().fit(
-                X, y, epochs=1, batch_size=batch_size, learning_rate=0.01, evaluate=False
-            ),
-        },
-        repeats=repeats,
+    all_met &= digits["backprop"] >= digits["sklearn"] or args.quick
+    print("  " + " | ".join(rows[-1]), flush=True)
+    row(
+        "(4) network (1), per batch: training step / forward pass",
+        compare("step", ["step", "forward"], args, sources),
+        "step",
+        "forward",
+        "<= 3.2",
+        le(3.2),
     )
-    peak = 2 * size**3 / t["matmul"] / 1e9
-    # every batch is full when batch_size divides n (12,800 / 128 = 100)
-    achieved = n_steps * matmul_flops(sizes, batch_size)["step"] / t["epoch"] / 1e9
-    return {"matmul_gflops": peak, "step_gflops": achieved, "ratio": achieved / peak}
+    gemm = compare("gemm", ["gemm", "square"], args, sources)
+    if "skipped" not in gemm:
+        # GFLOP/s of the epoch of (1), of the same GEMMs alone, and of a large square GEMM
+        f_step, size = gemm["extra"]["flops"], 256 if args.quick else 2048
+        epoch = relu_times or compare("relu", ["backprop"], args, sources)["per_side"]["backprop"]
+        ps = gemm["per_side"]
+        ps["train"] = [f_step / t / 1e9 for t in epoch]
+        ps["gemm"] = [f_step / t / 1e9 for t in ps["gemm"]]
+        ps["sq"] = [2 * size**3 / t / 1e9 for t in ps["square"]]
+        n = min(len(ps["train"]), len(ps["gemm"]))
+        ps["train"], ps["gemm"], ps["sq"] = ps["train"][:n], ps["gemm"][:n], ps["sq"][:n]
+    gf = lambda g: f"{g:.0f} GFLOP/s"  # noqa: E731
+    row(
+        "(5a) f32 training step of (1) / the same GEMMs alone",
+        gemm,
+        "train",
+        "gemm",
+        ">= 0.5",
+        ge(0.5),
+        gf,
+    )
+    row(
+        f"(5b) f32 training step of (1) / square {2048 if not args.quick else 256} GEMM",
+        gemm,
+        "train",
+        "sq",
+        "(report)",
+        lambda r: True,
+        gf,
+    )
+    pg = compare("playground", ["backprop"], args, sources)
+    row(
+        "(6a) playground: widget change to redrawn figure, ratio to 300 ms",
+        pg,
+        "backprop",
+        None,
+        "<= 300 ms",
+        le(1.0),
+        value=lambda r: [t / 0.3 for t in r["per_side"]["backprop"]],
+    )
+    if args.baseline:
+        row(
+            f"(6b) playground training: backprop / backprop@{args.baseline}",
+            compare("playground-core", ["backprop", "baseline"], args, sources),
+            "backprop",
+            "baseline",
+            "<= 1.05",
+            le(1.05),
+        )
+    if args.build:
+        res = bench_build()
+        for name, limit in (("cold", 180), ("rebuild", 30)):
+            if "skipped" in res:
+                rows.append(
+                    (
+                        f"(7) make book, {name}",
+                        "-",
+                        "-",
+                        "-",
+                        f"<= {limit} s",
+                        f"skipped: {res['skipped']}",
+                        "-",
+                    )
+                )
+                continue
+            ok = res[name] <= limit
+            all_met &= ok
+            rows.append(
+                (
+                    f"(7) make book, {name}",
+                    f"{res[name]:.1f} s",
+                    "-",
+                    "-",
+                    f"<= {limit} s",
+                    "met" if ok else "MISSED",
+                    "-",
+                )
+            )
+    return rows, all_met
 
 
-def bench_playground_latency(repeats: int = 16) -> dict:
-    """(6) The playground's latency: ``measure(repeats=...)`` of ``playground_latency.py``.
-
-    Returns its dict (``median_ms``, ``target_ms``, ...) or ``{"skipped": reason}``.
-    """
-    path = HERE / "playground_latency.py"
-    if not path.exists():
-        return {"skipped": "benchmarks/playground_latency.py not found"}
-    spec = importlib.util.spec_from_file_location("playground_latency", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    if not callable(getattr(module, "measure", None)):
-        return {"skipped": "playground_latency.py has no measure(repeats=...) function"}
-    return dict(module.measure(repeats=repeats))
+def _extract(rev: str, tmp: Path) -> Path:
+    """The ``src`` folder of git revision ``rev``, extracted into ``tmp`` (read-only on git)."""
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", rev, "src"], cwd=ROOT, capture_output=True, check=True
+    ).stdout
+    dest = tmp / f"src-{rev}"
+    with tarfile.open(fileobj=__import__("io").BytesIO(archive)) as tar:
+        tar.extractall(dest, filter="data")
+    return dest / "src"
 
 
 def bench_build(source: Path = ROOT) -> dict:
@@ -356,32 +578,29 @@ def bench_build(source: Path = ROOT) -> dict:
     and its ``_build`` are untouched), with the clone's ``.venv`` and ``node_modules`` linked
     to those of ``source``; ``make -o <stamp>`` keeps make from re-running the set-up.
     """
-    venv = source / ".venv"
     with tempfile.TemporaryDirectory(prefix="backprop-build-") as tmp:
         clone = Path(tmp) / "book"
         subprocess.run(["git", "clone", "--quiet", str(source), str(clone)], check=True)
-        (clone / ".venv").symlink_to(venv)
+        (clone / ".venv").symlink_to(source / ".venv")
         if (source / "node_modules").exists() and not (clone / "node_modules").exists():
             (clone / "node_modules").symlink_to(source / "node_modules")
-        # -o takes make's own (relative) target names: never re-run pip or npm here, since
-        # `pip install -e .` would re-point the shared editable install at the clone and
-        # `npm ci` would empty the shared node_modules.
         make = ["make", "-o", ".venv/.installed-stamp", "-o", "node_modules/.installed-stamp"]
-        make.append("book")
         times = {}
         for name in ("cold", "rebuild"):
             t0 = time.perf_counter()
-            proc = subprocess.run(make, cwd=clone, capture_output=True, text=True)
+            proc = subprocess.run([*make, "book"], cwd=clone, capture_output=True, text=True)
             times[name] = time.perf_counter() - t0
             if proc.returncode != 0:
-                tail = (proc.stdout + proc.stderr).strip()[-300:]
-                return {"skipped": f"make book failed ({name}): {tail}"}
+                return {"skipped": f"make book failed ({name}): {proc.stderr.strip()[-300:]}"}
     return times
 
 
-# ---------------------------------------------------------------------------- report
-def machine() -> list[str]:
+def machine(threads: int) -> list[str]:
     """Lines describing the CPU, the core count and the numerical libraries."""
+    from threadpoolctl import threadpool_info
+
+    import backprop
+
     cpu = platform.processor() or platform.machine()
     with contextlib.suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -389,179 +608,26 @@ def machine() -> list[str]:
                 cpu = line.split(":", 1)[1].strip()
                 break
     blas = [
-        f"{p['internal_api']} {p.get('version')} ({p.get('architecture')}, "
-        f"{p['num_threads']} threads)"
+        f"{p['internal_api']} {p.get('version')} ({p.get('architecture')})"
         for p in threadpool_info()
         if p["user_api"] == "blas"
     ]
-    torch = torch_or_none()
+    torch = torch_module()
     import sklearn
 
     return [
         f"CPU: {cpu}; {os.cpu_count()} logical cores",
         f"Python {platform.python_version()} on {platform.system()} {platform.release()}",
         f"NumPy {np.__version__}; BLAS: {'; '.join(blas) or 'unknown'}",
-        f"PyTorch: {torch.__version__ + ' (CPU)' if torch else 'not installed'}; "
+        f"PyTorch: {torch.__version__ if torch else 'not installed'}; "
         f"scikit-learn {sklearn.__version__}; backprop {backprop.__version__}",
+        f"threads used by BLAS and PyTorch in every worker: {threads}",
     ]
-
-
-def _ms(seconds: float) -> str:
-    return f"{1e3 * seconds:.2f} ms"
-
-
-def run_all(quick: bool = False, build: bool = False) -> list[tuple]:
-    """Run every benchmark; return rows ``(name, ours, theirs, ratio, target, verdict)``."""
-    if quick:
-        s1 = dict(n=512, sizes=(32, 16, 8, 4), batch_size=64, repeats=1)
-        cfg = {
-            "train": s1,
-            "tiny": dict(steps=20, repeats=1),
-            "sklearn": dict(n=512, sizes=(32, 16, 8, 4), batch_size=64, repeats=1),
-            "digits": dict(hidden=(8,), epochs=2, seeds=range(1)),
-            "step": s1,
-            "ceiling": dict(size=128, **s1),
-            "latency": dict(repeats=2),
-        }
-    else:
-        keys = ("train", "tiny", "sklearn", "digits", "step", "ceiling", "latency")
-        cfg = {k: {} for k in keys}
-    rows = []
-
-    def add(name, result, ours_key, theirs_key, fmt, target, op):
-        if "skipped" in result:
-            rows.append((name, "-", "-", "-", target, f"skipped: {result['skipped']}"))
-        else:
-            ok = op(result["ratio"])
-            rows.append(
-                (
-                    name,
-                    fmt(result[ours_key]),
-                    fmt(result[theirs_key]),
-                    f"{result['ratio']:.3f}",
-                    target,
-                    "met" if ok else "MISSED",
-                )
-            )
-        print(f"  {rows[-1]}", flush=True)
-
-    le = lambda x: lambda r: r <= x
-    pct = lambda a: f"{100 * a:.1f}%"
-    gf = lambda g: f"{g:.1f} GFLOP/s"
-    print("(1) training step vs PyTorch", flush=True)
-    add(
-        "(1) epoch 784-256-128-10 ReLU, batch 128, f32: backprop / torch",
-        bench_training_vs_torch(**cfg["train"]),
-        "backprop",
-        "torch",
-        _ms,
-        "<= 1.1",
-        le(1.1),
-    )
-    print("(2) tiny network vs PyTorch", flush=True)
-    add(
-        "(2) 1,000 steps 2-16-16-2 tanh, batch 32, f64: backprop / torch",
-        bench_tiny_vs_torch(**cfg["tiny"]),
-        "backprop",
-        "torch",
-        _ms,
-        "<= 0.25",
-        le(0.25),
-    )
-    print("(3) scikit-learn", flush=True)
-    add(
-        "(3a) epoch 784-256-128-10 ReLU, batch 128, f32: backprop / sklearn",
-        bench_vs_sklearn(**cfg["sklearn"]),
-        "backprop",
-        "sklearn",
-        _ms,
-        "<= 0.7",
-        le(0.7),
-    )
-    add(
-        "(3b) digits test accuracy, 64-64-10, 30 epochs: backprop / sklearn",
-        bench_digits_accuracy(**cfg["digits"]),
-        "backprop",
-        "sklearn",
-        pct,
-        ">= 1.0",
-        lambda r: r >= 1.0,
-    )
-    print("(4) step vs forward", flush=True)
-    add(
-        "(4) network (1), per batch: training step / forward pass",
-        bench_step_vs_forward(**cfg["step"]),
-        "step",
-        "forward",
-        _ms,
-        "<= 3.2",
-        le(3.2),
-    )
-    print("(5) matmul ceiling", flush=True)
-    add(
-        "(5) float32 GFLOP/s: training step of (1) / large square matmul",
-        bench_matmul_ceiling(**cfg["ceiling"]),
-        "step_gflops",
-        "matmul_gflops",
-        gf,
-        "(report)",
-        lambda r: True,
-    )
-    print("(6) playground latency", flush=True)
-    res = bench_playground_latency(**cfg["latency"])
-    if "skipped" in res:
-        rows.append(
-            ("(6) playground latency", "-", "-", "-", "<= 300 ms", f"skipped: {res['skipped']}")
-        )
-    else:
-        target = float(res.get("target_ms", 300))
-        ok = res["median_ms"] <= target
-        rows.append(
-            (
-                "(6) playground: widget change to redrawn figure (median)",
-                f"{res['median_ms']:.0f} ms",
-                "-",
-                f"{res['median_ms'] / target:.3f}",
-                f"<= {target:.0f} ms",
-                "met" if ok else "MISSED",
-            )
-        )
-    print(f"  {rows[-1]}", flush=True)
-    if build:
-        print("(7) book build (minutes)", flush=True)
-        res = bench_build()
-        if "skipped" in res:
-            rows.append(("(7) make book", "-", "-", "-", "-", f"skipped: {res['skipped']}"))
-        else:
-            for name, limit in (("cold", 180), ("rebuild", 30)):
-                ok = res[name] <= limit
-                rows.append(
-                    (
-                        f"(7) make book, {name}",
-                        f"{res[name]:.1f} s",
-                        "-",
-                        "-",
-                        f"<= {limit} s",
-                        "met" if ok else "MISSED",
-                    )
-                )
-    else:
-        rows.append(
-            (
-                "(7) make book cold / rebuild",
-                "-",
-                "-",
-                "-",
-                "<= 180 s / <= 30 s",
-                "not run (pass --build)",
-            )
-        )
-    return rows
 
 
 def table(rows) -> str:
     """The rows as a Markdown table."""
-    head = ("Benchmark", "backprop", "other", "ratio", "target", "verdict")
+    head = ("Benchmark", "backprop", "other", "ratio", "target", "verdict", "load before/after")
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
@@ -569,57 +635,64 @@ def table(rows) -> str:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--quick", action="store_true", help="tiny sizes (a smoke run)")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, once (smoke run)")
+    parser.add_argument("--rounds", type=int, default=5, help="processes per side (default 5)")
+    parser.add_argument("--repeats", type=int, default=3, help="timed runs per process")
+    parser.add_argument("--threads", type=int, default=0, help="BLAS/torch threads (0: default)")
+    parser.add_argument("--baseline", help="also time the package at this git revision")
     parser.add_argument("--build", action="store_true", help="also time `make book` (minutes)")
-    parser.add_argument("--output", type=Path, default=RESULTS, help="Markdown file to write")
+    parser.add_argument("--write", action="store_true", help=f"write {RESULTS.name}")
+    parser.add_argument("--output", type=Path, help="write the report to this file instead")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--side", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.threads <= 0:
+        from threadpoolctl import threadpool_info
 
-    threads = blas_threads()
-    torch = torch_or_none()
-    load_before = os.getloadavg()[0]
-    with threadpool_limits(limits=threads):
-        if torch is not None:
-            torch.set_num_threads(threads)
-        print("\n".join(machine()))
-        print(f"threads: {threads} (BLAS and torch)\n", flush=True)
-        t0 = time.perf_counter()
-        rows = run_all(quick=args.quick, build=args.build)
-        elapsed = time.perf_counter() - t0
-    load_after = os.getloadavg()[0]
+        counts = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+        args.threads = max(counts) if counts else 1
+    if args.worker:
+        print(json.dumps(worker(args.worker, args.side, args.quick, args.repeats, args.threads)))
+        return 0
+    if args.quick:
+        args.rounds, args.repeats = 1, 1
+    print("\n".join(machine(args.threads)), flush=True)
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="backprop-bench-") as tmp:
+        args.tmp = Path(tmp)
+        rows, all_met = run_all(args)
+    elapsed = time.perf_counter() - t0
     text = table(rows)
-    load = (
-        f"- load average (1 min) {load_before:.2f} at the start, {load_after:.2f} at the end "
-        f"on {os.cpu_count()} cores"
-    )
-    if max(load_before, load_after) > 0.5:
-        load += (
-            ": the machine was shared with other jobs during the run, so times (and "
-            "PyTorch's multi-threaded ones most) are noisier than on an idle machine"
-        )
     print("\n" + text)
-    doc = [
-        "# Benchmark results",
-        "",
-        "Written by `benchmarks/run.py` (`make bench`); times are medians over repeated runs "
-        "(warm-up excluded), both sides alternating, same data, architecture, dtype, batch "
-        f"and thread count ({threads}).{' Quick (tiny) sizes.' if args.quick else ''}",
-        "",
-        "## Machine",
-        "",
-        *[f"- {line}" for line in machine()],
-        f"- threads used by BLAS and PyTorch: {threads}",
-        load,
-        "",
-        "## Results",
-        "",
-        text,
-        "",
-        f"Total benchmark time: {elapsed:.0f} s.",
-        "",
-    ]
-    args.output.write_text("\n".join(doc))
-    print(f"\nwritten to {args.output}")
-    return 0
+    if args.write or args.output:
+        doc = [
+            "# Benchmark results",
+            "",
+            "Generated by `benchmarks/run.py --write` (`make bench BENCH_ARGS=--write`); do not "
+            "edit by hand. Each side of a comparison runs in its own process, "
+            f"{args.rounds} rounds, sides alternating, {args.repeats} timed runs after a warm-up "
+            "per process; every cell is the median over the rounds and, in brackets, their range "
+            "(min-max). Same data, architecture, dtype, batch and threads on both sides."
+            + (" Quick (tiny) sizes: nothing is judged." if args.quick else ""),
+            "",
+            "## Machine",
+            "",
+            *[f"- {line}" for line in machine(args.threads)],
+            "- load: the 1-minute load average before and after each comparison, on "
+            f"{os.cpu_count()} cores (above 1 the machine was shared with other jobs)",
+            "",
+            "## Results",
+            "",
+            text,
+            "",
+            f"Total benchmark time: {elapsed:.0f} s.",
+            "",
+        ]
+        out = args.output or RESULTS
+        out.write_text("\n".join(doc))
+        print(f"\nwritten to {out}")
+    print("every target met" if all_met else "a target was MISSED")
+    return 0 if all_met else 1
 
 
 if __name__ == "__main__":
