@@ -15,7 +15,7 @@ PUBLISH_BRANCH ?= gh-pages
 SITE_URL := https://backprop-book.github.io/backprop-book/
 
 .PHONY: help setup book test lint unit book-strict browser serve lab clean chapter typos freeze bench \
-	publish gh-pages
+	publish gh-pages mutants
 
 help:
 	@echo "make book    set up .venv and build the site into _build/html"
@@ -93,6 +93,11 @@ chapter: setup
 
 bench: setup
 	$(PY) benchmarks/run.py
+
+# Planted formula errors: each mutation of tests/mutants/run.py applied to a copy of the core and
+# the core's unit tests run against it; prints the kill rate, exits 1 below 95 % (minutes).
+mutants: setup
+	$(PY) tests/mutants/run.py
 
 # Publishing: the built site goes on the $(PUBLISH_BRANCH) branch of this clone as one fresh
 # commit (ghp-import, as the Jupyter Book docs recommend); nothing is pushed. GitHub Pages
