@@ -276,3 +276,40 @@ def test_marks_extension_puts_a_check_beside_checked_equations():
     assert "✓" in raws[0] and 'href="#backprop-equations-executed"' in raws[0]
     assert "tolerance" in raws[0] and "network" in raws[0]
     assert "✓" not in raws[1] and "definition" in raws[1]
+
+
+def test_make_book_reexecutes_a_chapter_whose_equations_changed(tmp_path):
+    """jupyter-cache keys notebooks by their code only; the stamp of displays removes the
+    cached run of exactly the chapter whose equations changed (item 6 of issue 9)."""
+    import nbformat
+    from jupyter_cache import get_cache
+
+    from backprop.equations.cache import forget_changed
+
+    chapters = tmp_path / "chapters"
+    chapters.mkdir()
+    body = "# T\n\n% check: column\n$$\nC = \\tfrac12 \\lVert a^L - y \\rVert^2 .\n$$ (eq-t)\n"
+    for name in ("one", "two"):
+        (chapters / f"{name}.md").write_text(body)
+    cache = get_cache(str(tmp_path / "cache"))
+    for name in ("one", "two"):
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(f"'{name}'")])
+        nb.cells[0].outputs = []
+        path = tmp_path / f"{name}.ipynb"
+        nbformat.write(nb, path)
+        cache.cache_notebook_file(path, uri=str(chapters / f"{name}.md"), check_validity=False)
+    stamps = tmp_path / "stamps.json"
+    forget_changed(tmp_path / "cache", chapters, stamps)  # first run: everything is new
+    for name in ("one", "two"):
+        cache.cache_notebook_file(
+            tmp_path / f"{name}.ipynb",
+            uri=str(chapters / f"{name}.md"),
+            check_validity=False,
+            overwrite=True,
+        )
+    (chapters / "two.md").write_text(body + "\nprose only\n")
+    assert forget_changed(tmp_path / "cache", chapters, stamps) == []  # prose: nothing
+    (chapters / "two.md").write_text(body.replace("tfrac12", "tfrac14"))
+    assert forget_changed(tmp_path / "cache", chapters, stamps) == ["two"]
+    uris = {Path(r.uri).stem for r in get_cache(str(tmp_path / "cache")).list_cache_records()}
+    assert uris == {"one"}
