@@ -10,13 +10,15 @@ points, batches of 16):
 * a control change: the time from the input event to the retrained network drawn at epoch 0
   (synchronous), and whether the first new epoch is drawn in the next frame.
 
-Not a test: run ``.venv/bin/python benchmarks/twin_fps.py [site]``; it prints the numbers.
+Not a test: run ``.venv/bin/python benchmarks/twin_fps.py [site] [--write]``; it prints the
+numbers (``--write``: also into ``benchmarks/twin_results.md``).
 """
 
 from __future__ import annotations
 
 import functools
 import http.server
+import os
 import statistics
 import sys
 import threading
@@ -100,5 +102,34 @@ def main(site: Path) -> dict:
     return result
 
 
+def write(result: dict, path: Path) -> None:
+    """The numbers as a Markdown table, with the machine's load (the CPU is shared)."""
+    load = os.getloadavg()[0]
+    rows = [
+        ("epochs trained and drawn per second (default network)", result["epochs_per_s"], ">= 30"),
+        ("animation frames per second", result["frames_per_s"], "(report)"),
+        ("decision-region redraw, median ms", result["region_ms_median"], "< 16"),
+        ("decision-region redraw, 95th percentile ms", result["region_ms_p95"], "(report)"),
+        ("control change to retrained network drawn, median ms",
+         result["change_to_redraw_ms_median"], "(report)"),
+        ("first new epoch drawn in the next frame", result["restarted_within_one_frame"], "yes"),
+    ]  # fmt: skip
+    lines = [
+        "# Live playground in headless Chromium (benchmarks/twin_fps.py)",
+        "",
+        f"{os.cpu_count()} cores, load average {load:.1f} (1 min) when measured; Chromium "
+        f"headless, {SECONDS:g} s of training with no epoch limit.",
+        "",
+        "| measure | value | target |",
+        "|---|---|---|",
+        *(f"| {name} | {v:.3g} | {t} |" if isinstance(v, float) else f"| {name} | {v} | {t} |"
+          for name, v, t in rows),
+    ]  # fmt: skip
+    path.write_text("\n".join(lines) + "\n")
+
+
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "_build" / "html")
+    args = [a for a in sys.argv[1:] if a != "--write"]
+    out = main(Path(args[0]) if args else ROOT / "_build" / "html")
+    if "--write" in sys.argv:
+        write(out, ROOT / "benchmarks" / "twin_results.md")

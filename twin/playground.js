@@ -334,7 +334,7 @@ export class Playground {
     this.regions = el("canvas", { class: "bp-regions", role: "img", "aria-label": "decision regions" });
     this.lossChart = el("canvas", { class: "bp-chart", role: "img", "aria-label": "loss curves" });
     this.gradChart = el("canvas", { class: "bp-chart", role: "img", "aria-label": "gradient norms" });
-    this.statusOut = el("p", { class: "bp-status", role: "status", "aria-live": "polite" });
+    this.statusOut = el("p", { class: "bp-status", "aria-live": "polite" });
     this.arch = el("p", { class: "bp-arch" });
     this.provenance = el("p", { class: "bp-provenance" });
 
@@ -481,6 +481,8 @@ export class Playground {
     this.status = status;
     this.statusOut.textContent = text;
     this.statusOut.className = `bp-status bp-${status}`;
+    // a screen reader hears the words once training stops, not at every epoch
+    this.statusOut.setAttribute("aria-live", this.running ? "off" : "polite");
     const e = run.trainer.epoch;
     const state = this.running ? "training" : run.trainer.diverged ? "stopped (diverged)" : e >= s.epochs ? "done" : "paused";
     this.epochOut.textContent = `epoch ${e} · ${state}`;
