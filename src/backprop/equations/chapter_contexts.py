@@ -458,3 +458,5 @@ register_context("softmax", softmax_networks, "lm", "ijk", "softmax output, cros
 register_context("softmax-batch", softmax_batches, "l", "ijkm", "softmax output, a batch")
 register_context("binary", binaries, "", "", "one sigmoid output, binary cross-entropy")
 register_context("params", params_batches, "l", "ijkm", "a batch and all parameters theta")
+
+from . import descent_contexts  # noqa: E402, F401  (gradient checking and gradient descent)
