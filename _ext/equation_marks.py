@@ -29,7 +29,10 @@ def _about(contexts, options) -> str:
         if name not in CONTEXTS:
             continue
         make, *_ = CONTEXTS[name]
-        parts.append("; ".join(inst.describe() for inst in make()))
+        about = [inst.describe() for inst in make()]
+        if len(about) > 4:
+            about = about[:3] + [f"... ({len(about)} instances in all)"]
+        parts.append("; ".join(about))
     rtol = options.get("rtol", RTOL)
     return (
         "Checked when the book is built: this LaTeX is parsed and both sides are evaluated on "

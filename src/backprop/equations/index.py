@@ -18,7 +18,7 @@ def target(stem: str) -> str:
 
 def chapter_order(folder) -> list[Path]:
     """Chapters in the order of ``_toc.yml`` (the folder's parent), others after them."""
-    folder = Path(folder)
+    folder = Path(folder).resolve()
     toc = folder.parent / "_toc.yml"
     names = re.findall(r"file:\s*chapters/([\w-]+)", toc.read_text()) if toc.is_file() else []
     paths = [folder / f"{n}.md" for n in names if (folder / f"{n}.md").is_file()]
@@ -60,8 +60,8 @@ def index_markdown(folder) -> str:
         f"{len(rows)} labelled equations: {n_check} checked, {n_exempt} exempt, "
         f"{len(rows) - n_check - n_exempt} not yet annotated.",
         "",
-        "| chapter | equation | status | where it is checked |",
-        "|---|---|---|---|",
+        "| chapter | equation | label | status | where it is checked |",
+        "|---|---|---|---|---|",
     ]
     for r in rows:
         if r["status"] == "check":
@@ -70,8 +70,11 @@ def index_markdown(folder) -> str:
             status = "exempt: " + r["reason"].replace("|", "\\|")
         else:
             status = "not annotated"
-        where = f"{{ref}}`{r['chapter']} <{r['where']}>`" if r["where"] else "—"
+        where = f"{{ref}}`check cell <{r['where']}>`" if r["where"] else "—"
         if r["status"] != "check":
             where = "—"
-        lines.append(f"| {{doc}}`{r['chapter']}` | {{eq}}`{r['label']}` | {status} | {where} |")
+        lines.append(
+            f"| {{doc}}`{r['chapter']}` | {{eq}}`{r['label']}` | `{r['label']}` | {status} "
+            f"| {where} |"
+        )
     return "\n".join(lines)
