@@ -27,8 +27,9 @@ function niceLogTicks(lo, hi) {
 }
 
 /**
- * series: [{y: number[], x?: number[], color, dash?, label, width?}]; values <= 0 or non-finite
- * are left out (a log axis cannot show them). opts: {xMax, xLabel, yLabel, log}.
+ * series: [{y: number[], x?: number[], color ("ink" = text colour), dash?, label, width?}];
+ * values <= 0 or non-finite are left out (a log axis cannot show them).
+ * opts: {xMax, xLabel, yLabel, log}.
  */
 export function lineChart(canvas, series, opts) {
   const { ctx, w, h } = fitCanvas(canvas);
@@ -81,8 +82,9 @@ export function lineChart(canvas, series, opts) {
   ctx.restore();
   ctx.strokeStyle = ink;
   ctx.strokeRect(m.l, m.t, pw, ph);
+  const color = (c) => (c === "ink" ? ink : c); // "ink": the text colour of the theme
   for (const s of series) {
-    ctx.strokeStyle = s.color;
+    ctx.strokeStyle = color(s.color);
     ctx.lineWidth = s.width || 1.8;
     ctx.setLineDash(s.dash || []);
     ctx.beginPath();
@@ -110,7 +112,7 @@ export function lineChart(canvas, series, opts) {
   let ly = m.t + 4;
   for (const s of series) {
     if (!s.label) continue;
-    ctx.fillStyle = s.color;
+    ctx.fillStyle = color(s.color);
     ctx.fillText(s.label, m.l + pw - 4, ly);
     ly += 13;
   }

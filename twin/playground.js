@@ -469,7 +469,7 @@ export class Playground {
     const xMax = Math.max(Number.isFinite(s.epochs) ? s.epochs : 0, run.trainLoss.length - 1, 10);
     const lossLabel = run.regression || s.loss === "mse" ? "loss (squared error)" : "loss (cross-entropy)";
     lineChart(this.lossChart, [
-      { y: run.trainLoss, color: "#333", label: "training" },
+      { y: run.trainLoss, color: "ink", label: "training" },
       { y: run.testLoss, color: "#c0392b", dash: [5, 3], label: "test" },
     ], { xMax, yLabel: lossLabel });
     const L = run.net.L;
