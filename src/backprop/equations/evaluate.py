@@ -615,8 +615,10 @@ class Evaluator:
                 if nk == tail_keys[-1]:
                     r = len(tail_keys)
                     avail = out_keys[-r:]
-                    if avail == tail_keys[-len(avail) :]:
-                        return out_nodes + rest
+                    if avail == tail_keys[-len(avail) :]:  # the written tail, not a copy
+                        n = len(avail)
+                        written = tail[len(tail_keys) - n : len(tail_keys)]
+                        return out_nodes[:-n] + written + rest
             if out_keys[-1][1] < -2:
                 break
         raise EquationError("the factors after \\cdots do not continue the pattern before it")
@@ -933,6 +935,8 @@ def _layer_assignments(layer_free, ranges, options, inst, default_range, defs, l
                 r = ranges[v]
                 if r.values is not None:
                     vals = [ev.index(x) for x in r.values]
+                    if sorted(vals) != list(range(min(vals), max(vals) + 1)):
+                        raise EquationError(f"the range {v} = {vals} has a gap or a repeat")
                 else:
                     a, b = ev.index(r.lo), ev.index(r.hi)
                     vals = range(min(a, b), max(a, b) + 1)

@@ -88,6 +88,16 @@ def mutations(body: str) -> list[tuple[str, str]]:
         r"(?<![(\\])(W\^(?:\{[^{}]*\}|\w))(?!\)?\^)", r"(\1)^\\T", body, "added transpose"
     )
     muts += _subs(r"\\sigma(?=[(_])(?!_\w')", r"\\sigma'", body, "added prime")
+    muts += _subs(
+        r"\b([az])(?=\^)", lambda m: {"a": "z", "z": "a"}[m.group(1)], body, "a and z confused"
+    )
+    muts += _subs(r"\{([lm])-1\}", r"{\1-2}", body, "index l-1 to l-2")
+    muts += _subs(r"n_\{l-1\}", "n_l", body, "n_{l-1} for n_l")
+    muts += _subs(r"n_l(?![\w}])", "n_{l-1}", body, "n_l for n_{l-1}")
+    muts += _subs(r"\^\{?L\}?(?![\w-])", "^l", body, "L for l")
+    muts += _subs(r"\s*\\odot\s*\\sigma(_\w)?'\([^()]*\)", "", body, "lost Hadamard factor")
+    muts += _subs(r"\\diag\\big\(\\sigma(_\w)?'\([^()]*\)\\big\)", "", body, "lost diagonal factor")
+    muts += _subs(r"(?<![\w^_{])2(?![\w}])", "3", body, "wrong digit")
     seen, out = set(), []
     for kind, new in muts:
         if new not in seen and new != body:
