@@ -43,7 +43,13 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $(NODE_STAMP)
 
-setup: $(STAMP) $(NODE_STAMP)
+# JupyterLab and Notebook 7 started from .venv open the chapters' .md files as notebooks
+# (jupytext) and ask no questions: the settings go where both read them, .venv/etc/jupyter.
+LAB_SETTINGS := $(VENV)/etc/jupyter/labconfig/default_setting_overrides.json
+$(LAB_SETTINGS): .jupyter/labconfig/default_setting_overrides.json | $(STAMP)
+	@mkdir -p $(dir $@) && cp $< $@
+
+setup: $(STAMP) $(NODE_STAMP) $(LAB_SETTINGS)
 
 # jupyter-cache re-executes a notebook only when its code cells change; it cannot see edits to
 # src/backprop (MyST-NB#299), so a newer package file empties the cache first.

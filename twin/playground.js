@@ -249,6 +249,74 @@ export function drawRegions(canvas, run, offscreen) {
   return performance.now() - t0;
 }
 
+/**
+ * The network as TensorFlow Playground draws it: one column of neurons per layer, every weight
+ * w^l_jk a line from neuron k of layer l-1 to neuron j of layer l (blue positive, orange
+ * negative, thicker for larger |w|), and under each layer l >= 1 a bar of ||dC/dW^l|| on a log
+ * scale: the delta recursion, layer by layer.
+ */
+export function drawNetwork(canvas, run) {
+  const { ctx, w, h } = fitCanvas(canvas);
+  const dark = document.documentElement.dataset.theme === "dark";
+  const ink = dark ? "#ddd" : "#222";
+  ctx.clearRect(0, 0, w, h);
+  const net = run.net;
+  const sizes = net.sizes;
+  const L = net.L;
+  const top = 16;
+  const bottom = h - 34;
+  const xs = sizes.map((_, l) => 30 + ((w - 60) * l) / Math.max(1, L));
+  const ys = (n, j) => top + ((bottom - top) * (j + 0.5)) / n;
+  let wmax = 0;
+  for (let l = 1; l <= L; l++) for (const v of net.W[l].data) wmax = Math.max(wmax, Math.abs(v));
+  for (let l = 1; l <= L; l++) {
+    const W = net.W[l];
+    for (let j = 0; j < W.rows; j++)
+      for (let k = 0; k < W.cols; k++) {
+        const v = W.data[j * W.cols + k];
+        const a = wmax > 0 && Number.isFinite(v) ? Math.abs(v) / wmax : 0;
+        ctx.strokeStyle = v >= 0 ? `rgba(31,119,180,${0.15 + 0.85 * a})` : `rgba(232,135,30,${0.15 + 0.85 * a})`;
+        ctx.lineWidth = 0.4 + 2.6 * a;
+        ctx.beginPath();
+        ctx.moveTo(xs[l - 1], ys(sizes[l - 1], k));
+        ctx.lineTo(xs[l], ys(sizes[l], j));
+        ctx.stroke();
+      }
+  }
+  ctx.fillStyle = dark ? "#333" : "#fff";
+  ctx.strokeStyle = ink;
+  ctx.lineWidth = 1;
+  sizes.forEach((n, l) => {
+    const r = Math.max(2.5, Math.min(7, (bottom - top) / n / 2.6));
+    for (let j = 0; j < n; j++) {
+      ctx.beginPath();
+      ctx.arc(xs[l], ys(n, j), r, 0, 2 * Math.PI);
+      ctx.fill();
+      ctx.stroke();
+    }
+  });
+  ctx.font = "11px system-ui, sans-serif";
+  ctx.textAlign = "center";
+  ctx.textBaseline = "top";
+  ctx.fillStyle = ink;
+  ctx.fillText("inputs", xs[0], 1);
+  if (L > 1) ctx.fillText("hidden", (xs[1] + xs[L - 1]) / 2, 1);
+  ctx.fillText("output", xs[L], 1);
+  const g = run.gradNorms[run.gradNorms.length - 1] || [];
+  for (let l = 1; l <= L; l++) {
+    const v = g[l - 1];
+    const frac = Number.isFinite(v) && v > 0 ? Math.max(0, Math.min(1, (Math.log10(v) + 6) / 6)) : 0;
+    ctx.fillStyle = LAYER_COLORS[(l - 1) % LAYER_COLORS.length];
+    ctx.fillRect(xs[l] - 14, bottom + 8, 28 * frac, 7);
+    ctx.strokeStyle = ink;
+    ctx.strokeRect(xs[l] - 14, bottom + 8, 28, 7);
+    ctx.fillStyle = ink;
+    ctx.fillText(`W${superscript(l)}`, xs[l] - 20, bottom + 18);
+  }
+  ctx.textAlign = "left";
+  ctx.fillText("‖∂C/∂Wˡ‖, 1e-6 … 1:", 2, bottom + 18 - 11);
+}
+
 // ------------------------------------------------------------------------------- the page
 export async function loadReference(url) {
   try {
@@ -332,6 +400,7 @@ export class Playground {
     this.layersBox = el("fieldset", { class: "bp-layers" });
 
     this.regions = el("canvas", { class: "bp-regions", role: "img", "aria-label": "decision regions" });
+    this.netChart = el("canvas", { class: "bp-network", role: "img", "aria-label": "the network" });
     this.lossChart = el("canvas", { class: "bp-chart", role: "img", "aria-label": "loss curves" });
     this.gradChart = el("canvas", { class: "bp-chart", role: "img", "aria-label": "gradient norms" });
     this.statusOut = el("p", { class: "bp-status", "aria-live": "polite" });
@@ -352,6 +421,7 @@ export class Playground {
       "div",
       { class: "bp-figures" },
       el("figure", {}, this.regions, el("figcaption", {}, "Decision regions: training points (dots) and test points (triangles).")),
+      el("figure", {}, this.netChart, el("figcaption", {}, "The weights (blue positive, orange negative) and, under each layer, ‖∂C/∂Wˡ‖.")),
       el("figure", {}, this.lossChart, el("figcaption", {}, "Training loss (solid) and test loss (dashed) per epoch.")),
       el("figure", {}, this.gradChart, el("figcaption", {}, "‖∂C/∂Wˡ‖ of every layer per epoch: the δ recursion made visible.")),
     );
@@ -464,6 +534,7 @@ export class Playground {
     const run = this.run;
     const s = this.s;
     const ms = drawRegions(this.regions, run, this.offscreen);
+    drawNetwork(this.netChart, run);
     this.stats.regionMs.push(ms);
     if (this.stats.regionMs.length > 600) this.stats.regionMs.shift();
     const xMax = Math.max(Number.isFinite(s.epochs) ? s.epochs : 0, run.trainLoss.length - 1, 10);
@@ -493,6 +564,7 @@ export class Playground {
     const last = run.trainLoss.length - 1;
     this.regions.setAttribute("aria-label", `decision regions after epoch ${e}` + (run.regression ? "" : `, test accuracy ${(100 * run.accuracy[last]).toFixed(1)} percent`));
     this.lossChart.setAttribute("aria-label", `loss curves: training loss ${fmt(run.trainLoss[last])}, test loss ${fmt(run.testLoss[last])} after epoch ${e}`);
+    this.netChart.setAttribute("aria-label", `the network ${run.net.sizes.join(", ")}: every weight as a line, blue positive, orange negative`);
     this.gradChart.setAttribute("aria-label", `gradient norms after epoch ${e}: ` + run.gradNorms[last].map((g, l) => `W${l + 1} ${fmt(g)}`).join(", "));
     const p = run.fromPython;
     this.provenance.textContent = p.data && p.weights && p.order
