@@ -41,7 +41,7 @@ import sympy as sp
 
 from . import evaluate as _ev
 from . import latex as _lx
-from .contexts import H, register_context
+from .contexts import H, NetworkInstance, register_context
 from .evaluate import BindingError, EquationError, Fn
 from .latex import Node
 
@@ -62,6 +62,17 @@ def _atom(self):
         e = self.expr()
         self.expect(r"\rceil")
         return Node("call", (Node("sym", ("ceil",)), (e,)))
+    if t is not None and t.kind == "cmd" and t.val == r"\nabla":
+        nxt = self.peek(1)
+        if nxt is not None and nxt.val != "_":  # \nabla C(\theta)^T: the gradient of C at theta,
+            self.next()  # transposed; the parser would read C times (theta)^T
+            f = self.postfix()
+            if self.at("("):
+                self.next()
+                x = self.expr_rel()
+                self.expect(")")
+                f = Node("call", (f, (x,)))
+            return Node("nabla", (None, f))
     if t is not None and t.kind == "cmd" and t.val == r"\mathcal":
         self.next()
         return Node("sym", (f"cal {self.next().val}",))
@@ -87,8 +98,17 @@ def _call(self, node):
         if sign is None:
             raise EquationError("\\pm needs instances with a sign")
         return _ev.add(self(node.args[0]), self(node.args[1]), float(sign))
-    if node.kind == "sym" and node.args[0] == "ceil":
-        return Fn(lambda v: float(math.ceil(float(v) - 1e-12)), "ceil", False)
+    if node.kind == "sym" and node.args[0] in ("ceil", "max", "min") and self.inst is not None:
+        if node.args[0] == "ceil":
+            return Fn(lambda v: float(math.ceil(float(v) - 1e-12)), "ceil", False)
+        if getattr(self.inst, "binds_max", False):
+            return Fn(lambda *v: float((max if node.args[0] == "max" else min)(v)), "max", False)
+    if node.kind == "nabla" and node.args[0] is None:
+        body = node.args[1]  # \nabla C(\theta)^T: the transpose belongs outside the gradient
+        if body.kind == "sup" and body.args[1].kind == "T" and body.args[0].kind == "call":
+            return _ev.transpose(self(Node("nabla", (None, body.args[0]))))
+    if node.kind == "deriv" and getattr(self.inst, "own_derivatives", False):
+        return self.inst.derivative(node.args[0], node.args[1], self)
     return _evaluate_call(self, node)
 
 
@@ -356,7 +376,7 @@ class SmoothInstance:
             def phi(eta):
                 return self.C(self.theta - eta * g.T)
 
-            f = Fn(phi, "phi", False)
+            f = Fn(phi, "phi")  # a function of one real variable
             for _ in range(primes):
                 f = f.derivative()
             return f
@@ -389,6 +409,302 @@ def smooth_instances():
     return [SmoothInstance(t, s) for s, t in enumerate([(0.7, -0.4), (-1.1, 0.3), (0.2, 1.5)])]
 
 
+# --------------------------------------------------------------------------- the bowl
+class BowlInstance:
+    """A quadratic bowl C(theta) = 1/2 (theta - theta*)^T H (theta - theta*), a rate eta and
+    the iterates of the package's ``descend`` from theta_0 (k = 0 .. L + 1)."""
+
+    binds_max = True
+
+    def __init__(self, lams, angle, rate, seed, L=6):
+        from ..explore.descent import descend
+
+        c, s_ = math.cos(angle), math.sin(angle)
+        self.Q = np.array([[c, -s_], [s_, c]])
+        self.lams = np.array(lams, dtype=float)
+        self.H = self.Q @ np.diag(self.lams) @ self.Q.T
+        rng = np.random.default_rng(seed)
+        self.star = rng.normal(size=(2, 1))
+        self.theta0 = self.star + rng.normal(size=(2, 1))
+        self.L, self.seed = L, seed
+        lmax = self.lams.max()
+        self.eta = rate if rate is not None else 0.999 * self.critical_rate()
+        self.rate_text = "0.999 x the measured critical rate" if rate is None else f"{rate:g}"
+        del lmax
+        path = descend(
+            lambda th: self.H @ (th - self.star.ravel()), self.theta0.ravel(), self.eta, L + 1
+        )
+        self.iterates = [p.reshape(-1, 1) for p in path.points]
+
+    def critical_rate(self):
+        """The largest rate whose iterates do not grow: bisection on 600 steps of the iteration
+        theta <- theta - eta H theta itself (no eigenvalues used)."""
+
+        def grows(eta):
+            step = np.eye(2) - eta * self.H
+            with np.errstate(all="ignore"):
+                x300 = np.linalg.matrix_power(step, 300) @ np.ones(2)
+                x600 = np.linalg.matrix_power(step, 300) @ x300
+                n300, n600 = np.linalg.norm(x300), np.linalg.norm(x600)
+            return not (np.isfinite(n600) and n600 <= n300)
+
+        lo, hi = 0.0, 10.0
+        for _ in range(60):
+            mid = (lo + hi) / 2
+            lo, hi = (lo, mid) if grows(mid) else (mid, hi)
+        return lo
+
+    def best_rate(self):
+        """The rate with the smallest contraction factor max_i |1 - eta lambda_i|, by a golden
+        section search on the measured spectral radius of I - eta H."""
+        rho = lambda eta: max(abs(np.linalg.eigvals(np.eye(2) - eta * self.H)))  # noqa: E731
+        lo, hi, g = 0.0, 2.0 / self.lams.min(), (math.sqrt(5) - 1) / 2
+        while hi - lo > 1e-14:
+            a, b = hi - g * (hi - lo), lo + g * (hi - lo)
+            lo, hi = (lo, b) if rho(a) < rho(b) else (a, hi)
+        return (lo + hi) / 2
+
+    def describe(self):
+        return (
+            f"bowl with eigenvalues {tuple(self.lams)}, eta = {self.eta:.6g} "
+            f"({self.rate_text}), seed {self.seed}"
+        )
+
+    def is_power(self, node, ev):
+        return _name(node.args[1]) != "ast"
+
+    def C(self, th):
+        e = th - self.star
+        return 0.5 * (e.T @ self.H @ e)[0, 0]
+
+    def _indices(self, sub, ev, sizes):
+        idx = ev.indices(sub)
+        if len(idx) != len(sizes):
+            raise BindingError(f"{len(idx)} indices for {len(sizes)}")
+        out = []
+        for node, size in zip(idx, sizes):
+            if ev.probe is not None and node.kind == "sym" and node.args[0] in ev.probe:
+                if size is not None:
+                    ev.probe[node.args[0]].add(size)
+            out.append(ev.index(node))
+        return out
+
+    def iterate(self, k):
+        if not 0 <= k < len(self.iterates):
+            raise BindingError(f"iterate {k} was not run")
+        return self.iterates[k]
+
+    def resolve(self, name, sup, sub, primes, ev):
+        if primes:
+            raise BindingError(f"{name}' is not bound")
+        if name == "theta" and sub is None:
+            if sup is None:
+                return self.theta0
+            if _name(sup) == "ast":
+                return self.star
+        if name == "H" and sup is None and sub is None:
+            return self.H
+        if name == "C" and sup is None and sub is None:
+            return Fn(self.C, "C", False, 2)
+        if name == "I" and sup is None and sub is None:
+            return _ev.Lazy("I")
+        if name == "eta" and sub is None:
+            if sup is None:
+                return self.eta
+            if _name(sup) == "ast":
+                return self.best_rate()
+        if name == "kappa" and sup is None and sub is None:
+            return float(np.linalg.cond(self.H))
+        if name == "lambda" and sup is None and sub is not None:
+            if _name(sub) in ("max", "min"):
+                return float(self.lams.max() if _name(sub) == "max" else self.lams.min())
+            (i,) = self._indices(sub, ev, [2])
+            return float(self.lams[i - 1])
+        if name == "e" and sup is None and sub is not None:
+            (k,) = self._indices(sub, ev, [None])
+            return self.iterate(k) - self.star
+        if name == "u" and sup is None and sub is not None:
+            k, i = self._indices(sub, ev, [None, 2])
+            return float((self.Q.T @ (self.iterate(k) - self.star))[i - 1, 0])
+        raise BindingError(f"{name} is not bound in the bowl context")
+
+    def nabla(self, sub, body, ev):
+        raise BindingError("write the gradient of C as \\nabla C(\\theta)")
+
+    def derivative(self, num, den, ev):
+        raise BindingError("no partial derivatives in the bowl context")
+
+    def limit_direction(self, var):
+        return None
+
+
+@functools.cache
+def bowl_instances():
+    return [
+        BowlInstance((1.0, 10.0), math.pi / 4, 0.15, seed=90),
+        BowlInstance((0.5, 3.0), 0.3, None, seed=91),
+        BowlInstance((2.0, 2.5), -1.0, None, seed=92),
+    ]
+
+
+# --------------------------------------------------------------------------- momentum
+class MomentumInstance:
+    """Momentum on a constant gradient g: the steps v_k of the package's ``descend``."""
+
+    def __init__(self, eta, mu, seed, L=12):
+        from ..explore.descent import descend
+
+        self.g = np.random.default_rng(seed).normal(size=(3, 1))
+        self.eta, self.mu, self.L, self.seed = eta, mu, L, seed
+        p = descend(lambda th: self.g.ravel(), np.zeros(3), eta, L + 1, momentum=mu)
+        self.v = {k: (p.points[k] - p.points[k - 1]).reshape(-1, 1) for k in range(1, L + 2)}
+
+    def describe(self):
+        return f"momentum mu = {self.mu}, eta = {self.eta}, constant gradient (seed {self.seed})"
+
+    def is_power(self, node, ev):
+        return True
+
+    def resolve(self, name, sup, sub, primes, ev):
+        if primes or sup is not None:
+            raise BindingError(f"{name} is not bound that way")
+        if name == "v" and sub is not None:
+            k = ev.index(sub)
+            if k not in self.v:
+                raise BindingError(f"v_{k} was not run")
+            return self.v[k]
+        if sub is None and name in ("eta", "mu", "g"):
+            return {"eta": self.eta, "mu": self.mu, "g": self.g}[name]
+        raise BindingError(f"{name} is not bound in the momentum context")
+
+    def nabla(self, sub, body, ev):
+        raise BindingError("no gradients in the momentum context")
+
+    def derivative(self, num, den, ev):
+        raise BindingError("no derivatives in the momentum context")
+
+    def limit_direction(self, var):
+        return None
+
+
+@functools.cache
+def momentum_instances():
+    return [MomentumInstance(0.1, 0.9, 1), MomentumInstance(0.3, 0.5, 2), MomentumInstance(1, 0, 3)]
+
+
+# --------------------------------------------------------------------------- epochs
+class EpochInstance:
+    """M samples in batches of B: the number of batches ``backprop.train.minibatches`` yields."""
+
+    L = 1
+
+    def __init__(self, M, B):
+        from ..train import minibatches
+
+        X = np.arange(M, dtype=float).reshape(-1, 1)
+        self.M, self.B = M, B
+        self.steps = len(list(minibatches(X, X, B, np.random.default_rng(0))))
+
+    def describe(self):
+        return f"M = {self.M}, B = {self.B}"
+
+    def is_power(self, node, ev):
+        return True
+
+    def resolve(self, name, sup, sub, primes, ev):
+        if not primes and sup is None and sub is None:
+            if name == "M":
+                return float(self.M)
+            if name == "B":
+                return float(self.B)
+            if " ".join(name.split()) == "steps per epoch":
+                return float(self.steps)
+        raise BindingError(f"{name} is not bound in the epoch context")
+
+    def nabla(self, sub, body, ev):
+        raise BindingError("no gradients here")
+
+    def derivative(self, num, den, ev):
+        raise BindingError("no derivatives here")
+
+    def limit_direction(self, var):
+        return None
+
+
+@functools.cache
+def epoch_instances():
+    return [EpochInstance(M, B) for M, B in ((10, 4), (12, 4), (64, 1), (64, 64), (7, 3))]
+
+
+# --------------------------------------------------------------------------- one step of fit
+class StepInstance(NetworkInstance):
+    """A network and a batch: the right side of an update at the current parameters, its
+    left side after one full-batch epoch of the package's ``Network.fit`` (``after``)."""
+
+    own_derivatives = True
+
+    def __init__(self, sizes, seed, M, eta):
+        super().__init__(tuple(sizes), "tanh", "sigmoid", seed, M)
+        from ..network import Network
+
+        net = Network(list(sizes), hidden="tanh", output="sigmoid", loss="mse")
+        for l in range(1, self.L + 1):
+            net.weights[l - 1][...] = self.W[l]
+            net.biases[l - 1][...] = self.b[l].ravel()
+        net.fit(self.X, self.Y, epochs=1, batch_size=M, learning_rate=eta, evaluate=False)
+        self.W_after = {l: net.weights[l - 1].copy() for l in range(1, self.L + 1)}
+        self.b_after = {l: net.biases[l - 1].reshape(-1, 1).copy() for l in range(1, self.L + 1)}
+        self.eta, self.after = eta, False
+
+    def describe(self):
+        return super().describe() + f", eta = {self.eta}, one epoch of fit"
+
+    def _parts(self, W, b):
+        return [(W if k == "W" else b)[l] for l in range(1, self.L + 1) for k in ("W", "b")]
+
+    def theta(self, W, b):
+        return np.vstack([p.reshape(-1, 1) for p in self._parts(W, b)])
+
+    def cost_of(self, theta):
+        theta = np.asarray(theta).reshape(-1)
+        W, b, i = {}, {}, 0
+        for l in range(1, self.L + 1):
+            for store, shape in ((W, self.W[l].shape), (b, self.b[l].shape)):
+                n = int(np.prod(shape))
+                store[l] = theta[i : i + n].reshape(shape)
+                i += n
+        A = self.X
+        for l in range(1, self.L + 1):
+            Z = A @ W[l].T + b[l].T
+            A = self.act(l)(Z)
+        return 0.5 * ((A - self.Y) ** 2).sum(axis=1).mean()
+
+    def resolve(self, name, sup, sub, primes, ev):
+        if not primes and sup is None and sub is None:
+            if name == "theta":
+                W, b = (self.W_after, self.b_after) if self.after else (self.W, self.b)
+                return self.theta(W, b)
+            if name == "eta":
+                return self.eta
+            if name == "C":
+                return Fn(
+                    self.cost_of, "C", False, sum(p.size for p in self._parts(self.W, self.b))
+                )
+        if name in ("W", "b") and self.after and not primes and sub is None:
+            l = self.layer(sup, ev, name)
+            return (self.W_after if name == "W" else self.b_after)[l]
+        return super().resolve(name, sup, sub, primes, ev)
+
+
+@functools.cache
+def step_instances():
+    return [StepInstance((3, 4, 2), 95, 5, 0.7), StepInstance((2, 3, 3, 2), 96, 4, 0.3)]
+
+
 register_context("fd", fd_instances, "", "", "smooth functions, a point, a step, both signs")
 register_context("directional", directional_instances, "", "", "a network's cost of all theta")
 register_context("smooth", smooth_instances, "", "", "a smooth cost of two parameters")
+register_context("bowl", bowl_instances, "k", "i", "a quadratic bowl and descend's iterates")
+register_context("momentum", momentum_instances, "k", "", "momentum on a constant gradient")
+register_context("epoch", epoch_instances, "", "", "samples in minibatches")
+register_context("step", step_instances, "l", "ijk", "one full-batch epoch of fit")
