@@ -89,9 +89,8 @@ def softmax(Z: np.ndarray) -> np.ndarray:
     In the book: Equations :eq:`eq-ce-softmax` and :eq:`eq-ce-shift`.
     """
     Z = np.asarray(Z)
-    shifted = Z - Z.max(axis=-1, keepdims=True)
-    e = np.exp(shifted)
-    e /= e.sum(axis=-1, keepdims=True)
+    e = np.exp(Z - np.maximum.reduce(Z, axis=-1, keepdims=True))  # every exponent <= 0
+    e /= np.add.reduce(e, axis=-1, keepdims=True)
     return e
 
 

@@ -22,6 +22,9 @@ the package writes the equations of backpropagation. Nothing here mutates its ar
 
 from __future__ import annotations
 
+import functools
+import math
+
 import numpy as np
 
 from . import activations
@@ -40,7 +43,7 @@ def dense_forward(A_prev: np.ndarray, W: np.ndarray, b: np.ndarray):
     return Z, (A_prev, W)
 
 
-def dense_backward(D: np.ndarray, cache, scale: float | None = None, input_grad: bool = True):
+def dense_backward(D: np.ndarray, cache, scale=None, input_grad: bool = True, out=None):
     r"""Backward pass of :func:`dense_forward` given the errors ``D`` $= \delta^l$ as rows.
 
     ``D``: ``(M, n_l)``, row m is $\partial C_m / \partial z^l_m$ (times any factor the caller
@@ -54,14 +57,16 @@ def dense_backward(D: np.ndarray, cache, scale: float | None = None, input_grad:
 
     ``scale`` $s$: ``None`` means $1/M$, the gradient of the mean loss (:eq:`eq-mb-dW`,
     :eq:`eq-mb-db`); ``1.0`` gives plain sums, for errors that already carry the $1/M$.
+    ``out``: optional arrays ``(dW, db)`` to write the gradients into.
 
     In the book: Equations :eq:`eq-grad-W`, :eq:`eq-grad-b` and the product in
     :eq:`eq-delta-recursion`.
     """
     A_prev, W = cache
+    dW, db = (None, None) if out is None else out
     s = 1.0 / D.shape[0] if scale is None else scale
-    dW = D.T @ A_prev  # dC/dW^l = delta^l (a^{l-1})^T, summed over the rows  (eq-grad-W)
-    db = D.sum(axis=0)  # dC/db^l = delta^l, summed over the rows  (eq-grad-b)
+    dW = np.matmul(D.T, A_prev, out=dW)  # dC/dW^l = sum_m delta^l_m (a^{l-1}_m)^T  (eq-grad-W)
+    db = np.add.reduce(D, axis=0, out=db)  # dC/db^l = sum_m delta^l_m  (eq-grad-b)
     if s != 1.0:
         dW *= s
         db *= s
@@ -89,3 +94,23 @@ def activation_backward(dA: np.ndarray, cache) -> np.ndarray:
     """
     Z, A, act = cache
     return dA * act.derivative(Z, A)  # ... . sigma'(z^l)  (eq-delta-recursion)
+
+
+def parameter_buffer(sizes, dtype) -> tuple:
+    """``(buffer, Ws, bs)``: one zeroed 1-D array holding every weight, then every bias, and
+    the lists of its views shaped like ``W^l`` ``(n_l, n_{l-1})`` and ``b^l`` ``(n_l,)``."""
+    total, slots = _layout(tuple(sizes))
+    buffer = np.zeros(total, dtype=dtype)
+    views = [buffer[start:stop].reshape(shape) for start, stop, shape in slots]
+    L = len(sizes) - 1
+    return buffer, views[:L], views[L:]
+
+
+@functools.lru_cache(maxsize=64)
+def _layout(sizes: tuple) -> tuple:
+    shapes = [(n, m) for m, n in zip(sizes[:-1], sizes[1:])] + [(n,) for n in sizes[1:]]
+    slots, start = [], 0
+    for shape in shapes:
+        slots.append((start, start + math.prod(shape), shape))
+        start += math.prod(shape)
+    return start, tuple(slots)

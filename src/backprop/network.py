@@ -101,7 +101,7 @@ class Network:
         self.hidden, self.output, self.loss_name, self.init = hidden, output, loss, init
         # sigma[l] is the activation record of layer l (1-based, as in the text)
         self._sigma = [None, *[activations.get(hidden)] * (self.L - 1), activations.output(output)]
-        self.weights, self.biases = initial_parameters(self.sizes, hidden, init, seed, self.dtype)
+        self._pack(*initial_parameters(self.sizes, hidden, init, seed, self.dtype))
 
     # ----------------------------------------------------------------- structure
     @property
@@ -138,9 +138,18 @@ class Network:
         """An independent copy (parameters copied, same settings)."""
         new = object.__new__(type(self))
         new.__dict__.update(self.__dict__)
-        new.weights = [W.copy() for W in self.weights]
-        new.biases = [b.copy() for b in self.biases]
+        new._pack(self.weights, self.biases)
         return new
+
+    def _pack(self, Ws, bs) -> None:
+        """Copy ``Ws``, ``bs`` into one new buffer; ``weights``/``biases`` become its views.
+
+        One buffer lets an SGD step update every parameter with one array operation
+        (:func:`backprop.train.sgd_step`); the lists and their arrays behave as before.
+        """
+        self._theta, self.weights, self.biases = layers.parameter_buffer(self.sizes, self.dtype)
+        for dst, src in zip(self.weights + self.biases, [*Ws, *bs], strict=True):
+            dst[...] = src
 
     # ----------------------------------------------------------------- checks
     def check_X(self, X, name: str = "X") -> np.ndarray:
@@ -190,7 +199,7 @@ class Network:
         return X, self.check_Y(Y, X.shape[0], names[1])
 
     # ----------------------------------------------------------------- backward
-    def _backward(self, fp: ForwardPass, Y: np.ndarray, scale: float) -> tuple:
+    def _backward(self, fp: ForwardPass, Y: np.ndarray, scale: float, out=None) -> tuple:
         r"""The one backward pass: ``(delta, dW, db)`` as lists for layers 1..L.
 
         $\delta^L$ from the loss record, then for $l = L, \dots, 1$ the layer pair backwards:
@@ -199,28 +208,32 @@ class Network:
         :func:`~backprop.layers.activation_backward` multiplies by $\sigma'(z^{l-1})$.
         ``scale`` multiplies $\delta^L$ and so, the recursion being linear, every $\delta^l$
         and every gradient: ``1/M`` gives the gradients of the mean loss (the training path),
-        ``1`` the per-sample errors and summed gradients.
+        ``1`` the per-sample errors and summed gradients. ``out``: lists ``(dWs, dbs)`` of
+        arrays to write the gradients into (training reuses one buffer).
         """
         L, W, sigma = self.L, [None, *self.weights], self._sigma  # W[l] is W^l
         z, a = [None, *fp.z], list(fp.a)  # z[l] is z^l, a[l] is a^l
-        delta, dW, db = [None] * (L + 1), [None] * (L + 1), [None] * (L + 1)
+        gW, gb = ([None] * L, [None] * L) if out is None else out
+        delta, dW, db = [None] * (L + 1), [None, *gW], [None, *gb]
         D = self._loss.delta(z[L], a[L], Y)  # delta^L  (eq-delta-output)
         if scale != 1.0:
             D *= scale
         for l in range(L, 0, -1):
             delta[l] = D
-            dA, dW[l], db[l] = layers.dense_backward(D, (a[l - 1], W[l]), 1.0, l > 1)
+            grads = layers.dense_backward(D, (a[l - 1], W[l]), 1.0, l > 1, (dW[l], db[l]))
+            dA, dW[l], db[l] = grads
             if l > 1:  # delta^{l-1} = ((W^l)^T delta^l) . sigma'(z^{l-1})  (eq-delta-recursion)
                 D = layers.activation_backward(dA, (z[l - 1], a[l - 1], sigma[l - 1]))
         return delta[1:], dW[1:], db[1:]
 
-    def _gradients(self, X: np.ndarray, Y: np.ndarray) -> tuple:
+    def _gradients(self, X: np.ndarray, Y: np.ndarray, out=None) -> tuple:
         """Gradients of the mean loss and the forward pass, inputs already checked.
 
-        The path both :meth:`gradients` and :func:`backprop.train.fit` take.
+        The path both :meth:`gradients` and :func:`backprop.train.fit` take (``out``: see
+        :meth:`_backward`).
         """
         fp = self._forward(X)
-        _, dW, db = self._backward(fp, Y, scale=1.0 / X.shape[0])
+        _, dW, db = self._backward(fp, Y, scale=1.0 / X.shape[0], out=out)
         return dW, db, fp
 
     def gradients(self, X, Y) -> tuple:
@@ -281,7 +294,7 @@ class Network:
         """A new network with the settings and parameters stored by :meth:`save`."""
         settings, Ws, bs = io.read(path)
         net = cls(**settings)
-        net.weights, net.biases = Ws, bs
+        net._pack(Ws, bs)
         return net
 
     def load_parameters(self, path) -> None:

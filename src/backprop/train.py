@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _validate
+from .layers import parameter_buffer
 
 MAX_EPOCHS = 1_000_000
 
@@ -133,6 +134,17 @@ def sgd_step(net, dW, db, learning_rate, momentum=0.0, velocity=None, l2=0.0) ->
         update(net.biases[l], db[l], learning_rate, momentum, vb)
 
 
+def _flat(net):
+    """``(weights, biases)``: 1-D views of all weights and of all biases of ``net`` when its
+    parameters are still the views of its one buffer (``net._theta``), else ``None``."""
+    theta = getattr(net, "_theta", None)
+    params = net.weights + net.biases
+    if theta is None or any(p.base is not theta for p in params):
+        return None
+    nW = sum(W.size for W in net.weights)
+    return theta[:nW], theta[nW:]
+
+
 def fit(
     net,
     X,
@@ -181,20 +193,31 @@ def fit(
     lr, mu, l2 = s["learning_rate"], s["momentum"], s["l2"]
     rng = np.random.default_rng(s["seed"])
     batch_size = min(s["batch_size"], X.shape[0])
-    Ws, bs = net.weights, net.biases
-    velocity = ([np.zeros_like(W) for W in Ws], [np.zeros_like(b) for b in bs]) if mu > 0 else None
+    # Gradients and velocities each live in one buffer, weights first, like the parameters
+    # (Network._pack): a step then updates all weights with one array operation and all biases
+    # with another, the same arithmetic as sgd_step array by array.
+    g, gW, gb = parameter_buffer(net.sizes, net.dtype)
+    v, vW, vb = parameter_buffer(net.sizes, net.dtype) if mu > 0 else (None, None, None)
+    nW = sum(W.size for W in gW)
+    g_w, g_b = g[:nW], g[nW:]
+    v_w, v_b = (None, None) if v is None else (v[:nW], v[nW:])
     history = History(learning_rate=lr)
     L = net.L
 
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         for epoch in range(1, s["epochs"] + 1):
-            saved = [p.copy() for p in Ws + bs + (velocity[0] + velocity[1] if velocity else [])]
+            Ws, bs, flat = net.weights, net.biases, _flat(net)
+            saved = [p.copy() for p in Ws + bs] + ([] if v is None else [v.copy()])
             outputs = []  # (z^L, a^L, y) of every minibatch, kept for evaluate=False
             for Xb, Yb in minibatches(X, Y, batch_size, rng):
-                dW, db, fp = net._gradients(Xb, Yb)
+                dW, db, fp = net._gradients(Xb, Yb, out=(gW, gb))
                 if not s["evaluate"]:
                     outputs.append((fp.z[L], fp.a[L], Yb))
-                sgd_step(net, dW, db, lr, mu, velocity, l2)
+                if flat is not None:  # sgd_step on every weight at once, then every bias
+                    update(flat[0], g_w, lr, mu, v_w, l2)
+                    update(flat[1], g_b, lr, mu, v_b)
+                else:
+                    sgd_step(net, dW, db, lr, mu, None if v is None else (vW, vb), l2)
             if s["evaluate"]:
                 loss = net.loss(X, Y)
             else:
@@ -204,9 +227,7 @@ def fit(
                 Z, A, Ye = (np.concatenate(parts) for parts in zip(*outputs))
                 loss = net._loss.value(Z, A, Ye)
             if not (np.isfinite(loss) and all(np.all(np.isfinite(W)) for W in Ws)):
-                for dst, src in zip(
-                    Ws + bs + (velocity[0] + velocity[1] if velocity else []), saved
-                ):
+                for dst, src in zip(Ws + bs + ([] if v is None else [v]), saved):
                     dst[...] = src
                 history.diverged, history.diverged_epoch = True, epoch
                 history.message = divergence_message(history.loss, epoch, lr)

@@ -39,15 +39,30 @@ MUTANTS = [
     # layers: the four equations and the forward map
     ("forward: W instead of W^T", "layers.py", "Z = A_prev @ W.T  #", "Z = A_prev @ W  #"),
     ("forward: bias subtracted", "layers.py", "    Z += b\n", "    Z -= b\n"),
-    ("grad-W: extra 1/M", "layers.py", "dW = D.T @ A_prev", "dW = D.T @ A_prev / D.shape[0]"),
+    (
+        "grad-W: extra 1/M",
+        "layers.py",
+        "np.matmul(D.T, A_prev, out=dW)",
+        "np.matmul(D.T, A_prev, out=dW) / D.shape[0]",
+    ),
     (
         "grad-W: delta a^T without the transpose",
         "layers.py",
-        "dW = D.T @ A_prev",
-        "dW = D @ A_prev.T",
+        "np.matmul(D.T, A_prev, out=dW)",
+        "np.matmul(D, A_prev.T)",
     ),
-    ("grad-b: sum over the wrong axis", "layers.py", "db = D.sum(axis=0)", "db = D.sum(axis=1)"),
-    ("grad-b: extra 1/M", "layers.py", "db = D.sum(axis=0)", "db = D.mean(axis=0)"),
+    (
+        "grad-b: sum over the wrong axis",
+        "layers.py",
+        "np.add.reduce(D, axis=0, out=db)",
+        "np.add.reduce(D, axis=1)",
+    ),
+    (
+        "grad-b: extra 1/M",
+        "layers.py",
+        "np.add.reduce(D, axis=0, out=db)",
+        "np.add.reduce(D, axis=0) / D.shape[0]",
+    ),
     (
         "recursion: W^T instead of W (rows)",
         "layers.py",
@@ -63,10 +78,10 @@ MUTANTS = [
         "dA + act.derivative(Z, A)",
     ),
     (
-        "recursion: sigma'(a) for sigma'(z)",
+        "recursion: sigma'(z) computed from z where a is expected",
         "layers.py",
         "dA * act.derivative(Z, A)",
-        "dA * act.derivative(A, A)",
+        "dA * act.derivative(Z, Z)",
     ),
     # network: the loop in the book's indices
     ("network: lost 1/M on the training path", "network.py", "scale=1.0 / X.shape[0]", "scale=1.0"),
@@ -79,8 +94,8 @@ MUTANTS = [
     (
         "network: a^l instead of a^{l-1} in dW",
         "network.py",
-        "(D, (a[l - 1], W[l]), 1.0, l > 1)",
-        "(D, (a[l], W[l]), 1.0, l > 1)",
+        "(D, (a[l - 1], W[l]), 1.0, l > 1,",
+        "(D, (a[l], W[l]), 1.0, l > 1,",
     ),
     (
         "network: sigma_l' for sigma_{l-1}'",
@@ -134,13 +149,13 @@ MUTANTS = [
     (
         "softmax CE delta: + y",
         "losses.py",
-        "A * Y.sum(axis=1, keepdims=True) - Y",
-        "A * Y.sum(axis=1, keepdims=True) + Y - 2 * Y * Y",
+        "A * np.add.reduce(Y, axis=1, keepdims=True) - Y",
+        "A * np.add.reduce(Y, axis=1, keepdims=True) + Y - 2 * Y * Y",
     ),
     (
         "softmax CE delta: a - 1",
         "losses.py",
-        "A * Y.sum(axis=1, keepdims=True) - Y",
+        "A * np.add.reduce(Y, axis=1, keepdims=True) - Y",
         "A - 1.0 * (Y > 0)",
     ),
     (
@@ -182,8 +197,8 @@ MUTANTS = [
     (
         "softmax: shift by the minimum",
         "activations.py",
-        "shifted = Z - Z.max(axis=-1, keepdims=True)\n    e = np.exp",
-        "shifted = Z - Z.min(axis=-1, keepdims=True)\n    e = np.exp",
+        "np.exp(Z - np.maximum.reduce(",
+        "np.exp(Z - np.minimum.reduce(",
     ),
     (
         "log-softmax: + log-sum",
