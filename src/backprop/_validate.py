@@ -17,8 +17,11 @@ import numbers
 
 import numpy as np
 
+#: Most neurons in one layer.
 MAX_LAYER_SIZE = 100_000
+#: Most weights and biases in one network (400 MB in float64).
 MAX_PARAMETERS = 50_000_000
+#: Most points one data-set generator makes.
 MAX_SAMPLES = 10_000_000
 
 

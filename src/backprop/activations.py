@@ -148,6 +148,7 @@ ELEMENTWISE: dict[str, Activation] = {
     "relu": Activation("relu", relu, relu_derivative),
     "identity": Activation("identity", identity, identity_derivative),
 }
+#: The softmax output activation (not elementwise, so without ``derivative``).
 SOFTMAX = Activation("softmax", softmax, None)
 
 HIDDEN = ("sigmoid", "tanh", "relu", "identity")

@@ -21,6 +21,7 @@ import numpy as np
 
 from . import _validate, activations, losses
 
+#: The settings a file records beside the parameters.
 SETTINGS = ("sizes", "hidden", "output", "loss", "dtype")
 
 

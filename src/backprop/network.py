@@ -14,7 +14,7 @@ are the same arrays, 0-based (``weights[l-1]`` is $W^l$, shape ``(n_l, n_{l-1})`
 public contract, also the shape of what :meth:`Network.gradients` returns.
 
 The equations themselves are written once, in :mod:`backprop.layers` (the layer pairs) and
-:mod:`backprop.losses` (the output error); :meth:`Network._backward` chains them.
+:mod:`backprop.losses` (the output error); ``Network._backward`` chains them.
 """
 
 from __future__ import annotations
@@ -230,7 +230,7 @@ class Network:
         """Gradients of the mean loss and the forward pass, inputs already checked.
 
         The path both :meth:`gradients` and :func:`backprop.train.fit` take (``out``: see
-        :meth:`_backward`).
+        ``_backward``).
         """
         fp = self._forward(X)
         _, dW, db = self._backward(fp, Y, scale=1.0 / X.shape[0], out=out)

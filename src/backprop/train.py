@@ -23,6 +23,7 @@ import numpy as np
 from . import _validate
 from .layers import parameter_buffer
 
+#: Most epochs one call of :func:`fit` runs.
 MAX_EPOCHS = 1_000_000
 
 
@@ -178,9 +179,9 @@ def fit(
     validation : optional ``(X_val, Y_val)`` evaluated after every epoch.
     evaluate : see :class:`History`.
 
-    Every step is :meth:`Network.gradients` (the same code, without re-checking the inputs)
-    followed by :func:`sgd_step`. In the book: the update :eq:`eq-gd-update`, with momentum
-    :eq:`eq-gd-momentum` and weight decay :eq:`eq-pg-l2`.
+    Every step is :meth:`~backprop.network.Network.gradients` (the same code, without
+    re-checking the inputs) followed by :func:`sgd_step`. In the book: the update
+    :eq:`eq-gd-update`, with momentum :eq:`eq-gd-momentum` and weight decay :eq:`eq-pg-l2`.
     """
     s = check_settings(epochs, batch_size, learning_rate, momentum, seed, l2, evaluate, callback)
     X, Y = net._data(X, Y)
