@@ -38,6 +38,21 @@ def test_output_delta_matches_finite_differences(output, loss, rng):
     np.testing.assert_allclose(analytic, numeric, rtol=1e-7, atol=1e-9)
 
 
+@pytest.mark.parametrize("row_sum", [1.0, 2.0])
+def test_softmax_cross_entropy_delta_with_soft_targets(rng, row_sum):
+    """Soft targets (and, for losses.output_delta alone, rows summing to 2): s a - y."""
+    Z = rng.normal(size=(4, 3))
+    Y = rng.dirichlet(np.ones(3), size=4) * row_sum
+    A = activations.softmax(Z)
+
+    def total(Zp):
+        return np.sum(losses.softmax_cross_entropy_per_sample(Zp, Y))
+
+    analytic = losses.output_delta("cross_entropy", "softmax", Z, A, Y)
+    np.testing.assert_allclose(analytic, numerical_derivative(total, Z), rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(analytic, row_sum * A - Y, rtol=1e-13)
+
+
 def test_mse_is_half_squared_norm_mean():
     A, Y = np.array([[1.0, 2.0], [0.0, 0.0]]), np.array([[0.0, 0.0], [3.0, 4.0]])
     assert losses.value("mse", "identity", A, A, Y) == pytest.approx((2.5 + 12.5) / 2)
