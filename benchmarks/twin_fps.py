@@ -47,13 +47,24 @@ MEASURE_FPS = """async (seconds) => {
 
 MEASURE_CHANGE = """async () => {
   const pg = window.bpPlayground;
-  const rate = document.getElementById('bp-pg-rate');
+  const $ = (id) => document.getElementById(id);
+  const fire = (e, type) => e.dispatchEvent(new Event(type));
+  // one change of each kind of control: a slider, a select, a checkbox, a layer button
+  const changes = [
+    () => { $('bp-pg-rate').value = String(Number($('bp-pg-rate').value) === 10 ? 9 : 10);
+            fire($('bp-pg-rate'), 'input'); },
+    () => { const s = $('bp-pg-dataset'); s.selectedIndex = (s.selectedIndex + 1) % 6;
+            fire(s, 'change'); },
+    () => { $('bp-pg-f-x12').click(); },
+    () => { const add = document.querySelector('[aria-label="add a hidden layer"]');
+            const rm = document.querySelector('[aria-label="remove a hidden layer"]');
+            (add.disabled ? rm : add).click(); },
+  ];
   const out = [];
-  for (let k = 0; k < 20; k++) {
-    rate.value = String(k % 2 ? 10 : 9);  // learning rate 0.2 <-> 0.3
+  for (let k = 0; k < 40; k++) {
     const t0 = performance.now();
-    rate.dispatchEvent(new Event('input'));
-    const sync = performance.now() - t0;  // rebuilt, epoch 0 drawn
+    changes[k % changes.length]();
+    const sync = performance.now() - t0;  // rebuilt and drawn at epoch 0
     const drawnAtZero = pg.run.trainer.epoch === 0;
     await new Promise(r => requestAnimationFrame(() => r()));
     await new Promise(r => requestAnimationFrame(() => r()));
