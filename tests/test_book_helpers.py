@@ -37,6 +37,17 @@ def test_exact_comparison_counts_entries_and_catches_one_differing_entry():
 
 def test_equation_lines_finds_each_tagged_line_and_refuses_a_missing_label():
     text = equation_lines(["eq-grad-W", "eq-grad-b"], [backprop.layers])
-    assert "D.T @" in text and "(eq-grad-W)" in text and "(eq-grad-b)" in text
+    assert "(eq-grad-W)" in text and "(eq-grad-b)" in text
     with pytest.raises(ValueError, match="eq-no-such-label"):
         equation_lines(["eq-no-such-label"], [backprop.layers])
+
+
+def test_code_of_shows_the_code_without_docstrings_and_their_raw_math():
+    from backprop.explore.source import code_of
+
+    text = code_of(backprop.layers.dense_backward)
+    assert text.startswith("def dense_backward(")
+    assert "(eq-grad-W)" in text  # the line that implements eq-grad-W is kept
+    assert "$" not in text and ":eq:" not in text  # the docstring's markup is not
+    with pytest.raises(TypeError, match="obj must be a function, method or class"):
+        code_of(3)

@@ -1,5 +1,8 @@
 r"""The lines of the package that implement an equation, for a chapter to show.
 
+:func:`code_of` is for a chapter that shows a whole function: its code without the docstring,
+whose math (``$...$``, ``:eq:`` roles) is typeset in the API appendix, not printed raw.
+
 A chapter that wants to show *the line that implements* $\delta^L$ should show that line, not
 a whole method: every such line in the package ends with a comment naming its equation label,
 ``# ...  (eq-delta-output)``. :func:`equation_lines` finds them, so the text on the page is
@@ -8,8 +11,10 @@ read from the code that runs and cannot drift from it.
 
 from __future__ import annotations
 
+import ast
 import inspect
 import re
+import textwrap
 from types import ModuleType
 
 _TAG = re.compile(r"\((eq-[A-Za-z0-9-]+)")
@@ -54,3 +59,40 @@ def equation_lines(labels, modules: list[ModuleType]) -> str:
     if missing:
         raise ValueError(f"no line of {[m.__name__ for m in modules]} is tagged {missing}")
     return "\n".join(found)
+
+
+def code_of(obj) -> str:
+    r"""The source of a function, method or class without its docstrings, dedented.
+
+    The docstrings are written for the API appendix, where their ``$...$`` and ``:eq:`` roles
+    are typeset; printed in a chapter they would show as raw markup, so they are left out.
+
+    Parameters
+    ----------
+    obj : function, method or class
+
+    Returns
+    -------
+    str
+        The code, with every docstring of ``obj`` and of the functions inside it removed.
+    """
+    try:
+        source = textwrap.dedent(inspect.getsource(obj))
+    except TypeError as err:
+        raise TypeError(
+            f"obj must be a function, method or class, got {type(obj).__name__}"
+        ) from err
+    tree = ast.parse(source)
+    drop = set()
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (
+            isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
+            drop.update(range(body[0].lineno, body[0].end_lineno + 1))
+    lines = source.splitlines()
+    return "\n".join(line for n, line in enumerate(lines, start=1) if n not in drop)
