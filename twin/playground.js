@@ -510,13 +510,13 @@ export class Playground {
     this.statusOut.textContent = text;
   }
 
-  /** One animation frame: one epoch per 1/60 s since the last frame (1 to 4), then a redraw,
+  /** One animation frame: one epoch per 1/60 s since the last frame (1 to 8), then a redraw,
    * so a busy machine that draws fewer frames still trains (and charts) every epoch. */
   frame(now) {
     const dt = this.lastFrame === undefined ? 1000 / 60 : now - this.lastFrame;
     this.lastFrame = now;
     if (this.running) {
-      const k = Math.max(1, Math.min(4, Math.round(dt / (1000 / 60))));
+      const k = Math.max(1, Math.min(8, Math.round(dt / (1000 / 60))));
       for (let i = 0; i < k; i++) {
         if (advance(this.run)) this.stats.epochs++;
         else {
