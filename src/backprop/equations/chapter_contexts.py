@@ -62,9 +62,11 @@ def _extended_call(self, node):
         return _ev.add(x, y, 1.0 if k == "add" else -1.0)
     if k == "sub" and a[0].kind == "norm" and a[1].kind in ("num", "sym"):
         which = a[1].args[0]
-        if which in (2, "F"):
+        if which in (2, "F", float("inf")):
             v = self(a[0].args[0])
             if isinstance(v, np.ndarray):
+                if which == float("inf"):
+                    return float(np.max(np.abs(v)))
                 return float(np.linalg.norm(v, 2 if which == 2 else "fro"))
     if k == "mul" and len(a) == 2 and a[1].kind == "sub" and a[1].args[0].kind == "paren":
         # f(x)_i, which the parser reads as f times (x)_i: component i of f(x)

@@ -129,7 +129,7 @@ _check_one = _ev._check_one
 def _check_one_step(clause, inst, env, defs, letters, rtol, atol):
     if "<-" not in clause.rels:
         return _check_one(clause, inst, env, defs, letters, rtol, atol)
-    if not hasattr(inst, "after") or clause.rels != ["<-"]:
+    if not hasattr(inst, "after") or clause.rels[0] != "<-" or set(clause.rels[1:]) - {"="}:
         raise EquationError(f"{clause.text!r}: an assignment needs a context that takes a step")
     ev = _ev.Evaluator(inst, env, defs, letters)
     inst.after = True
@@ -137,14 +137,16 @@ def _check_one_step(clause, inst, env, defs, letters, rtol, atol):
         left = ev(clause.terms[0])
     finally:
         inst.after = False
-    right = ev(clause.terms[1])
-    msg = _compare(left, right, "=", rtol, atol)
-    if msg:
-        raise EquationError(
-            f"{clause.text!r}: {msg} on {inst.describe()} {_ev._env_text(env)}\n"
-            f"left side (after the step), {_ev.fmt(left)}\nright side (before it), {_ev.fmt(right)}"
-        )
-    return 1
+    for k, term in enumerate(clause.terms[1:], start=1):  # a <- b = c: a after, b and c before
+        right = ev(term)
+        msg = _compare(left, right, "=", rtol, atol)
+        if msg:
+            raise EquationError(
+                f"{clause.text!r}: {msg} on {inst.describe()} {_ev._env_text(env)}\n"
+                f"left side (after the step), {_ev.fmt(left)}\n"
+                f"term {k + 1} (before it), {_ev.fmt(right)}"
+            )
+    return len(clause.terms) - 1
 
 
 _ev._check_one = _check_one_step
@@ -643,7 +645,7 @@ class StepInstance(NetworkInstance):
 
     own_derivatives = True
 
-    def __init__(self, sizes, seed, M, eta):
+    def __init__(self, sizes, seed, M, eta, l2=0.0):
         super().__init__(tuple(sizes), "tanh", "sigmoid", seed, M)
         from ..network import Network
 
@@ -651,13 +653,15 @@ class StepInstance(NetworkInstance):
         for l in range(1, self.L + 1):
             net.weights[l - 1][...] = self.W[l]
             net.biases[l - 1][...] = self.b[l].ravel()
-        net.fit(self.X, self.Y, epochs=1, batch_size=M, learning_rate=eta, evaluate=False)
+        net.fit(self.X, self.Y, epochs=1, batch_size=M, learning_rate=eta, l2=l2, evaluate=False)
+        self.l2 = l2
         self.W_after = {l: net.weights[l - 1].copy() for l in range(1, self.L + 1)}
         self.b_after = {l: net.biases[l - 1].reshape(-1, 1).copy() for l in range(1, self.L + 1)}
         self.eta, self.after = eta, False
 
     def describe(self):
-        return super().describe() + f", eta = {self.eta}, one epoch of fit"
+        decay = f", l2 = {self.l2}" if self.l2 else ""
+        return super().describe() + f", eta = {self.eta}{decay}, one epoch of fit"
 
     def _parts(self, W, b):
         return [(W if k == "W" else b)[l] for l in range(1, self.L + 1) for k in ("W", "b")]
@@ -686,6 +690,8 @@ class StepInstance(NetworkInstance):
                 return self.theta(W, b)
             if name == "eta":
                 return self.eta
+            if name == "lambda":
+                return self.l2
             if name == "C":
                 return Fn(
                     self.cost_of, "C", False, sum(p.size for p in self._parts(self.W, self.b))
@@ -708,3 +714,11 @@ register_context("bowl", bowl_instances, "k", "i", "a quadratic bowl and descend
 register_context("momentum", momentum_instances, "k", "", "momentum on a constant gradient")
 register_context("epoch", epoch_instances, "", "", "samples in minibatches")
 register_context("step", step_instances, "l", "ijk", "one full-batch epoch of fit")
+
+
+@functools.cache
+def step_l2_instances():
+    return [StepInstance((3, 4, 2), 97, 5, 0.5, l2=0.1), StepInstance((2, 3, 3), 98, 4, 0.3, 0.05)]
+
+
+register_context("step-l2", step_l2_instances, "l", "ijk", "one epoch of fit with weight decay")
