@@ -1,5 +1,6 @@
 # Backpropagation, derived and executed: set-up, build, tests, publishing.
-# `make book` and `make test` work on a fresh machine with Python 3.10+, make and Node.js (npm).
+# `make book` and `make test` work on a fresh machine with Python 3.11+, make and Node.js (npm);
+# `make test` also needs Chromium or Chrome (CHROMIUM=/path/to/chrome overrides the search).
 
 PYTHON ?= python3
 VENV   := .venv
@@ -13,9 +14,14 @@ LINT_PATHS := src tests chapters benchmarks _ext
 NODE_STAMP := node_modules/.installed-stamp
 PUBLISH_BRANCH ?= gh-pages
 SITE_URL := https://backprop-book.github.io/backprop-book/
+WHEELHOUSE := $(VENV)/wheelhouse
+# Chromium or Chrome for the browser tests: the first found, unless CHROMIUM=... is given.
+CHROMIUM ?= $(firstword $(foreach b,chromium chromium-browser google-chrome google-chrome-stable,\
+	$(shell command -v $(b) 2>/dev/null)) $(wildcard $(HOME)/.cache/ms-playwright/chromium-*/chrome-linux*/chrome))
+export CHROMIUM
 
-.PHONY: help setup book test lint unit book-strict browser serve lab clean chapter typos freeze bench \
-	publish gh-pages mutants
+.PHONY: help setup book test lint unit book-strict browser serve lab clean chapter typos requirements \
+	bench mutants publish gh-pages check-clean check-python check-chromium launch repo-files
 
 help:
 	@echo "make book    set up .venv and build the site into _build/html"
@@ -24,17 +30,40 @@ help:
 	@echo "make lab     open the chapters in JupyterLab (.md opens as a notebook)"
 	@echo "make chapter CH=chapters/backprop.md   execute one chapter and report errors"
 	@echo "make typos   plant typos in every checked equation; report how many fail (CH=... for one)"
-	@echo "make bench   benchmarks against PyTorch/scikit-learn (writes benchmarks/results.md)"
+	@echo "make bench   benchmarks against PyTorch/scikit-learn (BENCH_ARGS=--help for options)"
 	@echo "make browser check the built site in Chromium, offline (screenshots in _build/screenshots)"
 	@echo "make publish build, then commit _build/html to the local $(PUBLISH_BRANCH) branch (no push)"
+	@echo "make requirements  re-pin requirements/reader.txt and dev.txt from pyproject.toml (uv)"
 	@echo "make clean   remove _build and caches (keeps .venv)"
 
-# The virtual environment is rebuilt only when the requirements change.
-$(STAMP): requirements.txt pyproject.toml
+# The book needs Python 3.11+ (numpy 2.4 and the pinned tool chain do); say so before anything.
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	  echo "Python 3.11 or newer is needed; '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo missing): run make PYTHON=python3.11 (or newer)"; \
+	  exit 1; }
+
+# The virtual environment is rebuilt only when the requirements change. The wheelhouse holds the
+# wheels of the Colab-like and Binder environments (tests/test_launch.py), downloaded once here
+# so that those tests build their venvs offline.
+$(STAMP): requirements.txt requirements/dev.txt requirements/reader.txt tests/launch/colab.txt \
+		pyproject.toml | check-python
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip download --quiet --only-binary=:all: --dest $(WHEELHOUSE) -r tests/launch/colab.txt
+	$(PY) -m pip download --quiet --only-binary=:all: --dest $(WHEELHOUSE) -r requirements/reader.txt
+	$(BIN)/uv venv --quiet --allow-existing --python $(PY) $(VENV)/cff
+	$(BIN)/uv pip install --quiet --python $(VENV)/cff/bin/python -r requirements/cffconvert.txt
 	@touch $(STAMP)
+
+# Re-pin after changing a dependency in pyproject.toml: readers/Binder and developers/CI.
+requirements: setup
+	$(BIN)/uv pip compile --quiet --universal --python-version 3.11 pyproject.toml \
+		--extra book --extra lab -o requirements/reader.txt
+	$(BIN)/uv pip compile --quiet --universal --python-version 3.11 pyproject.toml \
+		--extra dev -o requirements/dev.txt
+	$(BIN)/uv pip compile --quiet --universal --python-version 3.11 requirements/cffconvert.in \
+		-o requirements/cffconvert.txt
 
 # The site serves MathJax, require.js and the widget renderer itself: the exact versions of
 # package-lock.json, copied into _build/html/_vendor by _ext/vendored_assets.py.
@@ -68,7 +97,7 @@ lint: setup
 	$(BIN)/codespell $(LINT_PATHS) README.md intro.md
 
 unit: setup
-	$(BIN)/pytest -q -m "not browser and not chapter" -n 2
+	$(BIN)/pytest -q -m "not browser and not chapter and not launch" -n 2
 
 # Every notebook executed from scratch, every Sphinx warning an error.
 book-strict: setup
@@ -76,10 +105,24 @@ book-strict: setup
 	$(JB) build . -W -n --keep-going --all
 
 # Chromium (Playwright) against _build/html, offline; prints pages tested, math typeset, size.
-browser: setup
+browser: check-chromium setup
 	$(BIN)/pytest -q -m browser tests/browser
 
-test: lint unit book-strict browser
+check-chromium:
+	@test -n "$(CHROMIUM)" && test -x "$(CHROMIUM)" || { echo "The browser tests need Chromium or Chrome: apt-get install chromium (or $(BIN)/playwright install chromium where the network allows, or make CHROMIUM=/path/to/chrome)"; exit 1; }
+
+# Launch paths, each in a fresh environment outside the repository, offline (wheelhouse):
+# every chapter in a Colab-like kernel, one chapter in the Binder environment, the README's
+# example after `pip install "backprop-book[book]"`, and the built wheel and sdist.
+launch: setup
+	$(BIN)/pytest -q -m launch tests/test_launch.py
+
+# The maintainer's files: CITATION.cff (cffconvert), the GitHub workflows (actionlint).
+repo-files: setup
+	$(VENV)/cff/bin/cffconvert --validate -i CITATION.cff
+	$(BIN)/actionlint .github/workflows/*.yml
+
+test: check-chromium lint repo-files unit launch book-strict browser
 
 serve:
 	@test -f _build/html/index.html || { echo "run 'make book' first"; exit 1; }
@@ -90,15 +133,20 @@ lab: setup
 	JUPYTER_CONFIG_PATH=$(CURDIR)/.jupyter $(BIN)/jupyter lab --ServerApp.ip=$(HOST) \
 		--notebook-dir=chapters $(if $(filter 0,$(shell id -u)),--allow-root)
 
+# Exactly the chapter CH names (a pytest node id, not a -k substring match).
 # Plant seeded typos in every checked equation and report how many the checker catches.
 typos: setup
 	$(PY) -m backprop.equations.typos $(if $(CH),$(CH),chapters/*.md)
 
 chapter: setup
-	$(BIN)/pytest -q -m chapter tests/test_chapters.py -k "$(notdir $(basename $(CH)))"
+	@test -n "$(CH)" || { echo "say which chapter: make chapter CH=chapters/backprop.md"; exit 1; }
+	@test -f "chapters/$(notdir $(basename $(CH))).md" || { echo "no chapter $(CH): the chapters are $(notdir $(wildcard chapters/*.md))"; exit 1; }
+	$(BIN)/pytest -q -m chapter "tests/test_chapters.py::test_chapter_executes[$(notdir $(basename $(CH)))]"
 
+# BENCH_ARGS go to benchmarks/run.py (--help lists them); it exits non-zero when a target is missed.
 bench: setup
-	$(PY) benchmarks/run.py
+	@$(PY) -c "import torch" 2>/dev/null || echo "PyTorch is not installed: the PyTorch comparisons are skipped (install it with $(BIN)/pip install torch)"
+	$(PY) benchmarks/run.py $(BENCH_ARGS)
 
 # Planted formula errors: each mutation of tests/mutants/run.py applied to a copy of the core and
 # the core's unit tests run against it; prints the kill rate, exits 1 below 95 % (minutes).
@@ -109,8 +157,13 @@ mutants: setup
 # commit (ghp-import, as the Jupyter Book docs recommend); nothing is pushed. GitHub Pages
 # serves that branch at $(SITE_URL) once it is pushed:
 #   git push --force origin $(PUBLISH_BRANCH)
-publish: book
+publish: check-clean book
 	@$(MAKE) --no-print-directory gh-pages
+
+# The published site must be the build of a commit: refuse uncommitted or untracked files.
+check-clean:
+	@test -z "$$(git status --porcelain --untracked-files=normal)" || { \
+	  echo "make publish refuses a dirty tree: commit or remove these first"; git status --short; exit 1; }
 
 gh-pages:
 	@test -f _build/html/index.html || { echo "no _build/html/index.html: run 'make book' first"; exit 1; }
@@ -122,10 +175,6 @@ gh-pages:
 		_build/html
 	@echo "Branch $(PUBLISH_BRANCH) now holds the site. Publish it with:"
 	@echo "  git push --force origin $(PUBLISH_BRANCH)    # served at $(SITE_URL)"
-
-freeze:
-	$(PY) -m pip freeze --exclude-editable | grep -v '^-e' > requirements.txt.new
-	@echo "-e ." >> requirements.txt.new && mv requirements.txt.new requirements.txt
 
 clean:
 	rm -rf _build .pytest_cache .ruff_cache .hypothesis
