@@ -72,7 +72,7 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def jupyter(root: Path, app: str, log: Path):
+def jupyter(root: Path, app: str, log: Path, plain: bool = False):
     """Run ``jupyter lab`` or ``jupyter notebook`` over ``root``; yields its base URL."""
     port = free_port()
     exe = Path(sys.executable).parent / f"jupyter-{app}"
@@ -83,7 +83,9 @@ def jupyter(root: Path, app: str, log: Path):
     ]  # fmt: skip
     if os.getuid() == 0:
         cmd.append("--allow-root")
-    env = dict(os.environ, JUPYTER_CONFIG_PATH=str(ROOT / ".jupyter"))
+    env = dict(os.environ)
+    if not plain:  # as `make lab` starts it (a plain `jupyter notebook` reads .venv's settings)
+        env["JUPYTER_CONFIG_PATH"] = str(ROOT / ".jupyter")
     with open(log, "w") as out:
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
@@ -117,6 +119,24 @@ ERRORS = """() => [...document.querySelectorAll(
   .map(e => e.textContent).filter(t => /Error|Traceback/.test(t))"""
 
 
+FAILED_CELL = """() => {
+  const nb = window.jupyterapp.shell.currentWidget.content;
+  const cells = nb.widgets;
+  let last = -1;
+  cells.forEach((c, i) => {
+    if (c.model.type === 'code' && c.model.sharedModel.outputs
+        .some(o => o.output_type === 'error')) { last = i; }
+  });
+  const done = cells.slice(last + 1).every(c => c.model.type !== 'code' || c.model.executionCount);
+  return done ? -1 : last;
+}"""
+RUN_BELOW = """(i) => {
+  const nb = window.jupyterapp.shell.currentWidget.content;
+  nb.activeCellIndex = i;
+  return window.jupyterapp.commands.execute('notebook:run-all-below');
+}"""
+
+
 def wait_idle(page, timeout=900.0) -> None:
     end = time.monotonic() + timeout
     quiet = 0
@@ -141,6 +161,13 @@ def open_chapter(page, url: str, app: str, name: str) -> list:
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     time.sleep(1.0)
     wait_idle(page)
+    for _ in range(5):  # run-all stops at a failing cell: go on below it, as a reader would
+        failed = page.evaluate(FAILED_CELL)
+        if failed < 0:
+            break
+        page.evaluate(RUN_BELOW, failed + 1)
+        time.sleep(1.0)
+        wait_idle(page)
     return [e.splitlines()[-1][:200] if e.strip() else e for e in page.evaluate(ERRORS)]
 
 
@@ -229,7 +256,8 @@ def run(args) -> dict:
         browser = p.chromium.launch(
             executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
         )
-        with jupyter(root, args.app, shots / f"jupyter-{args.app}.log") as url:
+        log = shots / f"jupyter-{args.app}.log"
+        with jupyter(root, args.app, log, args.plain) as url:
             for chapter, names in by_chapter.items():
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 t0 = time.perf_counter()
@@ -275,6 +303,7 @@ if __name__ == "__main__":
     parser.add_argument("--widgets", nargs="+", choices=list(WIDGETS), default=list(WIDGETS))
     parser.add_argument("--moves", type=int, default=12)
     parser.add_argument("--checks", action="store_true", help="readout, interrupt, restart")
+    parser.add_argument("--plain", action="store_true", help="without the repository's .jupyter")
     parser.add_argument("--screenshots", default=str(ROOT / "_build" / "lab-screenshots"))
     result = run(parser.parse_args())
     print(json.dumps(result, indent=2))

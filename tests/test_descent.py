@@ -4,11 +4,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import html
+
 import numpy as np
 import pytest
 
 from backprop.explore import descent
-from backprop.explore.playground import CurveSettings
+from backprop.explore.playground import CurveSettings, train_curve
 
 SMALL = CurveSettings(epochs=15, n_samples=32, hidden=8)
 
@@ -29,7 +31,8 @@ def test_default_run_converges_and_is_drawn(explorer):
     ax_loss, ax_fit = explorer.fig.axes
     assert ax_loss.get_xlabel().startswith("epoch") and "loss" in ax_loss.get_ylabel()
     assert ax_fit.get_xlabel() and ax_fit.get_ylabel()
-    assert " ".join(explorer.fig._suptitle.get_text().split()) == explorer.text
+    assert explorer.fig._suptitle is None  # the words once, under the controls
+    assert html.escape(explorer.text) in explorer.status.value
     drawn = [line.get_ydata() for line in ax_loss.get_lines()]
     assert any(np.array_equal(y, loss) for y in drawn)
 
@@ -74,7 +77,8 @@ def test_divergent_rate_is_reported_in_words_without_nan(explorer):
     e = r.history.diverged_epoch
     assert explorer.text.startswith(f"Diverged at epoch {e}:")
     assert "try a learning rate below 0.5" in explorer.text
-    assert " ".join(explorer.fig._suptitle.get_text().split()) == explorer.text
+    assert explorer.fig._suptitle is None  # the words once, under the controls
+    assert html.escape(explorer.text) in explorer.status.value
     assert explorer.progress.bar_style == "danger"
     for ax in explorer.fig.axes:
         for line in ax.get_lines():
@@ -231,3 +235,12 @@ def test_a_browser_move_supersedes_a_run_in_progress():
 
 def test_descent_module_says_it_is_not_the_optimiser():
     assert "not the\noptimiser" in descent.__doc__ or "not the optimiser" in descent.__doc__
+
+
+def test_the_static_figure_carries_the_headline_as_its_title():
+    result = train_curve(SMALL.replace(learning_rate=5.0, batch_size=1))
+    fig, data = descent.draw(result)
+    assert " ".join(fig._suptitle.get_text().split()) == data["headline"]
+    assert data["headline"].startswith("Diverged at epoch")
+    ax_loss = fig.axes[0]
+    assert [t.get_text() for t in ax_loss.get_legend().get_texts()][1].endswith("(diverged at ×)")

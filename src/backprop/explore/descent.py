@@ -166,7 +166,7 @@ class LearningRateExplorer(widgets.VBox):
         self.out.add_class("bp-figure")
         self.result = self.data = self.png = None
         self.text, self.state, self.runs, self.seconds, self._hold = "", "", 0, 0.0, False
-        self._figure = CurveFigure()
+        self._figure = CurveFigure(words=False)  # the headline is in self.status
         self.fig = self._figure.fig
         self.runner = Runner(train_curve, self._show, self._fail, self._tick)
         self.reference = train_curve(s)

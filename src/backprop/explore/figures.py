@@ -248,9 +248,11 @@ class PlaygroundFigure:
             if ax is not None:
                 _autoscale(ax, fd["epochs"][-1])
         if self.compact:
-            title = f"η = {s.learning_rate:g}, hidden layers {s.hidden_layers} x {s.neurons}"
+            title = f"η = {s.learning_rate:.3g}, hidden layers {s.hidden_layers} x {s.neurons}"
         else:
-            title = f"{s.dataset}, layers {list(s.sizes)}, {s.activation}, η = {s.learning_rate:g}"
+            title = (
+                f"{s.dataset}, layers {list(s.sizes)}, {s.activation}, η = {s.learning_rate:.3g}"
+            )
         self.fig.suptitle(title, fontsize=self.small)
         bad = self.words and _bad(result)
         width = 118 if self.compact else 170
@@ -381,7 +383,7 @@ class DigitsFigure:
         self.caption.set_visible(wrong.size > 0)
         self.none.set_text("" if wrong.size else "no misclassified test images")
         self.fig.suptitle(
-            f"digits, layers {list(s.sizes)}, {s.activation}, η = {s.learning_rate:g}",
+            f"digits, layers {list(s.sizes)}, {s.activation}, η = {s.learning_rate:.3g}",
             fontsize=STYLE["title"],
         )
         bad = self.words and _bad(result)
@@ -396,16 +398,20 @@ class CurveFigure:
 
     Left: the loss curve on a log scale (and a grey dashed ``reference`` run, if given);
     right: the function the trained network computes, over the training data. The headline
-    (red when the run overshoots or diverges) is the figure's title.
+    (red when the run overshoots or diverges) is the figure's title if ``words`` (a widget
+    shows it under its controls instead).
     """
 
-    def __init__(self, fig: Figure | None = None):
+    def __init__(self, fig: Figure | None = None, words: bool = True):
         self.fig = new_figure((8.5, 3.6)) if fig is None else fig
+        self.words = words
         if not isinstance(self.fig.canvas, FigureCanvasAgg):
             FigureCanvasAgg(self.fig)
         self.ax, self.ax_fit = self.fig.subplots(
             1, 2, width_ratios=(1.4, 1),
-            gridspec_kw=dict(left=0.09, right=0.98, bottom=0.15, top=0.83, wspace=0.25),
+            gridspec_kw=dict(
+                left=0.09, right=0.98, bottom=0.15, top=0.83 if words else 0.92, wspace=0.25
+            ),
         )  # fmt: skip
         ax, ax_fit = self.ax, self.ax_fit
         log_y(ax)
@@ -417,6 +423,9 @@ class CurveFigure:
             color=STYLE["error"], fontsize=9,
         )  # fmt: skip
         (self.cross,) = ax.plot([], [], "x", color=STYLE["error"], ms=10, mew=2)
+        self.legend = ax.legend(
+            [self.reference, self.line], ["", ""], loc="lower left", fontsize=STYLE["small"] + 1
+        )  # built once; update() only changes its words
         ax.set_ylabel("training loss $C$ (mean squared error)")
         ax.grid(True, which="both", alpha=STYLE["grid_alpha"])
         ax.xaxis.set_major_locator(MaxNLocator(6, integer=True))
@@ -437,12 +446,13 @@ class CurveFigure:
         data = figure_data(result, reference)
         s, ax = result.settings, self.ax
         self.line.set_data(data["epochs"], data["loss"])
-        self.line.set_label(result.label)
-        handles = [self.line]
+        ref_text, line_text = self.legend.get_texts()
+        line_text.set_text(
+            result.label + (" (diverged at ×)" if result.status == "diverged" else "")
+        )
         if reference is not None:
             self.reference.set_data(data["reference_epochs"], data["reference_loss"])
-            self.reference.set_label(f"reference: {data['reference_label']}")
-            handles.insert(0, self.reference)
+        ref_text.set_text(f"reference: {data['reference_label']}" if reference is not None else "")
         self.reference.set_visible(reference is not None)
         top = data["loss"].max()
         self.top.set_visible(data["clipped"])
@@ -452,8 +462,6 @@ class CurveFigure:
         )
         if result.status == "diverged":
             self.cross.set_data([result.history.diverged_epoch], [top])
-            self.cross.set_label("diverged here")
-            handles.append(self.cross)
         else:
             self.cross.set_data([], [])
         ax.relim()
@@ -462,13 +470,13 @@ class CurveFigure:
             ax.set_ylim(top=3 * top)
         ax.set_xlim(0, s.epochs)
         ax.set_xlabel(f"epoch (one pass over the {s.n_samples} samples)")
-        ax.legend(handles=handles, loc="lower left", fontsize=STYLE["small"] + 1)
         self.data_points.set_data(data["x_data"], data["y_data"])
         self.fit.set_data(data["x"], data["prediction"])
         off = np.any(np.abs(data["prediction"]) >= 3)
         self.off_scale.set_text("output off the scale (shown at \u00b13)" if off else "")
-        color = STYLE["error"] if result.status != "ok" else "black"
-        self.fig.suptitle(textwrap.fill(data["headline"], 90), color=color, fontsize=10.5)
+        if self.words:
+            color = STYLE["error"] if result.status != "ok" else "black"
+            self.fig.suptitle(textwrap.fill(data["headline"], 90), color=color, fontsize=10.5)
         return data
 
 
