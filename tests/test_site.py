@@ -168,14 +168,21 @@ def test_every_citation_key_is_in_references_bib():
 
 # ------------------------------------------------------------------ configuration
 def test_book_metadata_and_buttons():
-    assert str(CONFIG["copyright"]) == "2026"
+    assert str(CONFIG["copyright"]) == "2026 The backprop book contributors"
     html = CONFIG["html"]
     assert html["use_repository_button"] and html["use_issues_button"]
     assert (ROOT / html["favicon"]).is_file()
     assert html["baseurl"] == SITE_URL
+    # The footer states both licences (LICENSE: code, MIT; LICENSE-CONTENT: text, CC BY 4.0).
+    assert "CC BY 4.0" in html["extra_footer"] and "MIT" in html["extra_footer"]
+    assert "Attribution 4.0 International" in (ROOT / "LICENSE-CONTENT").read_text()
+    assert (ROOT / "LICENSE").read_text().startswith("MIT License")
     launch = CONFIG["launch_buttons"]
-    for key in ("binderhub_url", "jupyterhub_url", "colab_url"):
+    for key in ("binderhub_url", "colab_url"):
         assert launch[key].startswith("https://"), key
+    # No button to a hub the project does not run; the key stays documented for forks.
+    assert "jupyterhub_url" not in launch
+    assert "jupyterhub_url:" in (ROOT / "_config.yml").read_text()
     assert CONFIG["execute"]["raise_on_error"] is True
 
 
@@ -296,6 +303,8 @@ def test_jupyterlab_and_binder_open_chapters_as_notebooks():
     post_build = ROOT / ".binder" / "postBuild"
     assert post_build.stat().st_mode & 0o111, "postBuild must be executable"
     assert ".jupyter/labconfig/default_setting_overrides.json" in post_build.read_text()
-    assert (ROOT / ".binder" / "requirements.txt").read_text().splitlines()[-1] == (
-        "-r ../requirements.txt"
-    )
+    binder = (ROOT / ".binder" / "requirements.txt").read_text().splitlines()
+    assert [line for line in binder if not line.startswith("#")] == [
+        "-r ../requirements/reader.txt",
+        ".",
+    ], "Binder installs the reader's pins and the package, not the developer tools"
