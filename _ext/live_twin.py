@@ -10,8 +10,9 @@
   Jupyter the tag changes nothing.
 * At the end of an HTML build the twin's files are copied to ``_build/html/_twin/`` (not under
   ``_static``: Jupyter Book links every ``.js`` file there into every page), with
-  ``reference.json``: the data, initial weights and minibatch orders of the chapters' default
-  Python runs, and their results, so that the live pages start from exactly those runs.
+  ``reference-playground.json`` and ``reference-descent.json``: the data, initial weights and
+  minibatch orders of the chapters' default Python runs, and their results, so that the live
+  pages start from exactly those runs.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ OUT_DIR = "_twin"
 TAG = "live-in-jupyter"
 LINE = "This widget runs live in Jupyter (launch buttons above)."
 ORDER_EPOCHS = 300
-"""Epochs of the default playground run whose minibatch order reference.json holds."""
+"""Epochs of the default playground run whose minibatch order reference-playground.json holds."""
 
 TITLES = {
     "playground": "the live playground",
@@ -165,7 +166,8 @@ def copy_twin(app: Sphinx, exception) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for path in sorted(TWIN.glob("*.js")) + [TWIN / "twin.css"]:
         shutil.copyfile(path, out / path.name)
-    (out / "reference.json").write_text(json.dumps(reference(), separators=(",", ":")))
+    for name, data in reference().items():  # one file per page: each loads only its own
+        (out / f"reference-{name}.json").write_text(json.dumps(data, separators=(",", ":")))
 
 
 def setup(app: Sphinx):

@@ -1,7 +1,7 @@
 // The live explorer of chapter "Gradient descent and minibatch SGD": a [1, 16, 1] tanh network
 // fits sin(pi x) + noise on 64 points with the squared error, for 60 epochs, and every change of
 // the learning rate, batch size or momentum retrains it in the page (twin/net.js) and redraws.
-// With reference.json (written by _ext/live_twin.py from backprop.explore.playground.train_curve)
+// With reference-descent.json (written by _ext/live_twin.py from backprop.explore.playground.train_curve)
 // it trains on the Python run's data, initial weights and minibatch order, so every setting
 // gives the curve the Python widget draws. The words are those of backprop.explore.playground.headline.
 
@@ -214,8 +214,8 @@ export class DescentExplorer {
 export async function mount(root) {
   let ref = null;
   try {
-    const r = await fetch(new URL("./reference.json", import.meta.url));
-    if (r.ok) ref = (await r.json()).descent;
+    const r = await fetch(new URL("./reference-descent.json", import.meta.url));
+    if (r.ok) ref = await r.json();
   } catch {
     ref = null;
   }

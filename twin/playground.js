@@ -1,7 +1,7 @@
 // The live playground of chapter "The playground": trains twin/net.js in the page, one epoch per
 // frame, and draws the decision regions, the loss curves and the per-layer gradient norms.
 // Defaults are those of backprop.explore.playground.Settings(); at those settings the page
-// starts from the Python run's own data, initial weights and minibatch order (reference.json,
+// starts from the Python run's own data, initial weights and minibatch order (reference-playground.json,
 // written by _ext/live_twin.py when the book is built), so its numbers are the chapter's.
 
 import { Network, Trainer, matrix, oneHot, fmt, overshoot, divergenceMessage, gradientNotes } from "./net.js";
@@ -41,7 +41,7 @@ const MAX_NEURONS = 16;
 const GRID = 60;
 
 // ------------------------------------------------------------------------------- the model
-/** Data, network and trainer of `s`; `ref` is the Python run (reference.json) or null. */
+/** Data, network and trainer of `s`; `ref` is the Python run (reference-playground.json) or null. */
 export function build(s, ref) {
   const info = DATASETS[s.dataset];
   const regression = info.classes === 0;
@@ -574,8 +574,8 @@ export class Playground {
 }
 
 export async function mount(root) {
-  const ref = await loadReference(new URL("./reference.json", import.meta.url));
-  const pg = new Playground(root, ref && ref.playground);
+  const ref = await loadReference(new URL("./reference-playground.json", import.meta.url));
+  const pg = new Playground(root, ref);
   root.bpTwin = pg;
   window.bpPlayground = pg;
   return pg;

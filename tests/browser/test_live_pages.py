@@ -80,7 +80,10 @@ def live_page(browser, live_url):
 
 
 def reference() -> dict:
-    return json.loads((LIVE_SITE / "_twin" / "reference.json").read_text())
+    twin = LIVE_SITE / "_twin"
+    return {
+        n: json.loads((twin / f"reference-{n}.json").read_text()) for n in ("playground", "descent")
+    }
 
 
 def locate(page, root, key):
