@@ -707,6 +707,130 @@ def step_instances():
     return [StepInstance((3, 4, 2), 95, 5, 0.7), StepInstance((2, 3, 3, 2), 96, 4, 0.3)]
 
 
+# --------------------------------------------------------------------------- cost of backprop
+class FlopsInstance:
+    """An architecture and a batch: flops counted while a forward and a backward pass run
+    (every matrix product adds 2abc), the forward passes the package's central differences
+    make, and the bytes the package's forward pass keeps."""
+
+    L = 1
+
+    def __init__(self, sizes, M, dtype=np.float64, seed=0):
+        from ..gradcheck import numerical_gradients
+        from ..network import Network
+
+        self.sizes, self.M, self.L = tuple(sizes), M, len(sizes) - 1
+        rng = np.random.default_rng(seed)
+        net = Network(list(sizes), hidden="tanh", output="sigmoid", loss="mse", seed=seed)
+        X, Y = rng.normal(size=(M, sizes[0])), rng.random((M, sizes[-1]))
+        count = [0]
+
+        def mm(A, B):
+            count[0] += 2 * A.shape[0] * A.shape[1] * B.shape[1]
+            return A @ B
+
+        A, As = X, [X]
+        for l in range(1, self.L + 1):
+            Z = mm(A, net.W[l].T) + net.b[l]
+            if l == 1:
+                self.F1 = count[0]
+            A = np.tanh(Z) if l < self.L else 1 / (1 + np.exp(-Z))
+            As.append(A)
+        self.F_fwd = count[0]
+        D, dW = (A - Y) * A * (1 - A) / M, {}
+        for l in range(self.L, 0, -1):
+            dW[l] = mm(D.T, As[l - 1])
+            if l > 1:
+                D = mm(D, net.W[l]) * (1 - As[l - 1] ** 2)
+        self.F_bwd = count[0] - self.F_fwd
+        ref, _ = net.gradients(X, Y)  # the counted pass is a real backward pass
+        if not all(np.allclose(dW[l], ref[l - 1], rtol=1e-10, atol=1e-14) for l in dW):
+            raise EquationError("the counted backward pass disagrees with the package")
+        calls = [0]
+        forward = type(net)._forward
+
+        def counted(self_, X_):
+            calls[0] += 1
+            return forward(self_, X_)
+
+        small = Network([3, 4, 2], seed=seed)  # passes per parameter, counted on a small net
+        type(net)._forward = counted
+        try:
+            numerical_gradients(small, rng.normal(size=(4, 3)), rng.random((4, 2)))
+        finally:
+            type(net)._forward = forward
+        self.fd_calls, self.P_small = calls[0], small.n_parameters
+        self.P = net.n_parameters
+        netd = Network(list(sizes), hidden="tanh", output="sigmoid", loss="mse", dtype=dtype)
+        fp = netd.forward(X.astype(dtype))
+        self.B_act = sum(fp.z[l].nbytes + fp.a[l].nbytes for l in range(1, self.L + 1))
+        self.B_par = sum(p.nbytes for p in netd.weights + netd.biases)
+        self.s = np.dtype(dtype).itemsize
+
+    def describe(self):
+        return f"sizes {'-'.join(map(str, self.sizes))}, M = {self.M}, {self.s * 8}-bit numbers"
+
+    def is_power(self, node, ev):
+        return True
+
+    def resolve(self, name, sup, sub, primes, ev):
+        if primes or sup is not None:
+            raise BindingError(f"{name} is not bound that way")
+        which = _name(sub) if sub is not None and sub.kind in ("sym", "word") else None
+        if name == "F" and which in ("fwd", "bwd"):
+            return float(self.F_fwd if which == "fwd" else self.F_bwd)
+        if name == "F" and sub is not None and sub.kind == "num" and sub.args[0] == 1:
+            return float(self.F1)
+        if name == "n" and sub is not None:
+            l = ev.index(sub)
+            if not 0 <= l <= self.L:
+                raise BindingError(f"n_{l} does not exist")
+            return float(self.sizes[l])
+        if name == "B" and which in ("act", "par"):
+            return float(self.B_act if which == "act" else self.B_par)
+        if name == "T" and which in ("fwd", "FD", "bp"):
+            # in flops: one forward pass; central differences on every parameter (the passes
+            # counted on a network with P_small parameters, scaled by the flops of one pass
+            # of this one); a forward and a backward pass
+            if which == "FD":
+                return float(self.fd_calls / self.P_small * self.P * self.F_fwd)
+            return float(self.F_fwd if which == "fwd" else self.F_fwd + self.F_bwd)
+        if sub is None:
+            if name == "M":
+                return float(self.M)
+            if name == "L":
+                return float(self.L)
+            if name == "P":
+                return float(self.P)
+            if name == "s":
+                return float(self.s)
+            if name == "r":  # the closed form, so that the counted ratio is compared with it
+                return 3 - self.F1 / self.F_fwd
+        raise BindingError(f"{name} is not bound in the flops context")
+
+    def nabla(self, sub, body, ev):
+        raise BindingError("no gradients here")
+
+    def derivative(self, num, den, ev):
+        raise BindingError("no derivatives here")
+
+    def limit_direction(self, var):
+        return None
+
+
+@functools.cache
+def flops_instances():
+    return [
+        FlopsInstance((7, 6, 5, 4), 9),
+        FlopsInstance((16, 16, 16, 16), 8, np.float32),
+        FlopsInstance((4, 8, 3), 16),
+        FlopsInstance((784, 256, 128, 10), 8, np.float32),
+    ]
+
+
+register_context("flops", flops_instances, "l", "", "flops, passes and bytes, counted")
+
+
 register_context("fd", fd_instances, "", "", "smooth functions, a point, a step, both signs")
 register_context("directional", directional_instances, "", "", "a network's cost of all theta")
 register_context("smooth", smooth_instances, "", "", "a smooth cost of two parameters")
