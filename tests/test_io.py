@@ -51,7 +51,8 @@ def test_truncated_file_is_reported(tmp_path):
         W2=np.zeros((1, 4)),
         b2=np.zeros(1),
     )
-    with pytest.raises(ValueError, match=r"'W2' must be real numbers of shape \(1, 3\).* got dtype float64 and shape \(1, 4\)"):
+    expected = r"'W2' must be real numbers of shape \(1, 3\).* got dtype float64 and shape \(1, 4\)"
+    with pytest.raises(ValueError, match=expected):
         backprop.Network.load(path)
 
 
