@@ -264,9 +264,10 @@ export class Network {
   }
 
   /**
-   * Backpropagation: per-sample deltas delta[l] (rows) and the gradients dW[l], db[l] of the
-   * batch loss. `scale` = 1/M gives the gradient of the mean loss (as the package's training
-   * loop does: the recursion is linear in delta, so the gradients are then plain sums).
+   * Backpropagation: the per-sample deltas delta[l] (one row per sample, times `scale`) and the
+   * gradients dW[l], db[l]. The default `scale` = 1/M gives the gradient of the mean loss, as
+   * the package's training loop does: the recursion is linear in delta, so scaling delta^L once
+   * turns the averages (eq-mb-dW), (eq-mb-db) into plain sums.
    */
   backward(fp, Y, scale) {
     const L = this.L;
