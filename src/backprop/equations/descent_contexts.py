@@ -64,6 +64,12 @@ def _atom(self):
         return Node("call", (Node("sym", ("ceil",)), (e,)))
     if t is not None and t.kind == "cmd" and t.val == r"\nabla":
         nxt = self.peek(1)
+        if nxt is not None and nxt.val == "^":  # \nabla^2 C: the Hessian
+            self.next()
+            self.next()
+            if _name(self.arg()) != 2 and self.toks[self.i - 1].val != "2":
+                raise _lx.ParseError("only \\nabla^2 (the Hessian) is read")
+            return Node("hessian", (self.postfix(),))
         if nxt is not None and nxt.val != "_":  # \nabla C(\theta)^T: the gradient of C at theta,
             self.next()  # transposed; the parser would read C times (theta)^T
             f = self.postfix()
@@ -107,6 +113,18 @@ def _call(self, node):
         body = node.args[1]  # \nabla C(\theta)^T: the transpose belongs outside the gradient
         if body.kind == "sup" and body.args[1].kind == "T" and body.args[0].kind == "call":
             return _ev.transpose(self(Node("nabla", (None, body.args[0]))))
+    if node.kind == "hessian":
+        f = self(node.args[0])
+        if not isinstance(f, Fn) or not hasattr(self.inst, "hessian_point"):
+            raise EquationError("\\nabla^2 needs a function and a point")
+        x = np.asarray(self.inst.hessian_point(), dtype=float)
+        h, n = 1e-3, x.size
+        Hm = np.zeros((n, n))
+        for j in range(n):
+            e = np.zeros_like(x)
+            e.flat[j] = h
+            Hm[:, j] = ((_complex_gradient(f, x + e) - _complex_gradient(f, x - e)) / (2 * h))[0]
+        return Hm
     if node.kind == "deriv" and getattr(self.inst, "own_derivatives", False):
         return self.inst.derivative(node.args[0], node.args[1], self)
     return _evaluate_call(self, node)
@@ -118,7 +136,14 @@ _compare = _ev.compare
 
 
 def _compare_approx(x, y, rel, rtol, atol):
-    return _compare(x, y, "=" if rel == "approx" else rel, rtol, atol)
+    rel = "=" if rel == "approx" else rel
+    if rel == "=" and isinstance(x, np.ndarray) != isinstance(y, np.ndarray):
+        # "= 0" for a vector or matrix: the zero of its shape (only the number 0 reads so)
+        if isinstance(y, float | int) and y == 0:
+            y = np.zeros_like(x)
+        elif isinstance(x, float | int) and x == 0:
+            x = np.zeros_like(y)
+    return _compare(x, y, rel, rtol, atol)
 
 
 _ev.compare = _compare_approx
@@ -829,6 +854,134 @@ def flops_instances():
 
 
 register_context("flops", flops_instances, "l", "", "flops, passes and bytes, counted")
+
+
+# --------------------------------------------------------------------------- why gradients
+class LeastSquaresInstance:
+    """A linear model [n, 1] with the squared error on M samples: the cost C(beta) is the
+    package's ``Network.loss`` at real points and the same sum written out at complex ones (for
+    the complex-step gradient); beta* from ``np.linalg.lstsq`` (an SVD, not the normal
+    equations)."""
+
+    L = 1
+
+    def __init__(self, M, n, seed):
+        from ..network import Network
+
+        rng = np.random.default_rng(seed)
+        self.M, self.n, self.seed = M, n, seed
+        self.X = rng.normal(size=(M, n)) + rng.normal(size=n)  # not centred
+        self.y = rng.normal(size=(M, 1))
+        self.Xt = np.hstack([self.X, np.ones((M, 1))])
+        self.beta = rng.normal(size=(n + 1, 1))
+        self.star = np.linalg.lstsq(self.Xt, self.y, rcond=None)[0]
+        self.v = rng.normal(size=(n + 1, 1))
+        self.s = 0.7
+        self.net = Network([n, 1], output="identity", loss="mse")
+
+    def cost(self, beta):
+        beta = np.asarray(beta).reshape(-1, 1)
+        if np.iscomplexobj(beta):
+            r = self.Xt @ beta - self.y
+            return (r * r).sum() / (2 * self.M)
+        self.net.weights[0][...] = beta[:-1].T
+        self.net.biases[0][...] = beta[-1]
+        return float(self.net.loss(self.X, self.y))
+
+    def hessian_point(self):
+        return self.beta
+
+    def describe(self):
+        return f"linear model, M = {self.M} samples of n = {self.n} features, seed {self.seed}"
+
+    def is_power(self, node, ev):
+        return _name(node.args[1]) != "ast"
+
+    def resolve(self, name, sup, sub, primes, ev):
+        if primes or sub is not None:
+            raise BindingError(f"{name} is not bound that way")
+        if name in ("beta", "theta"):
+            if sup is None:
+                return self.beta
+            if _name(sup) == "ast":
+                return self.star
+        if sup is None:
+            values = {"tilde X": self.Xt, "y": self.y, "v": self.v, "s": self.s,
+                      "M": float(self.M), "n": float(self.n)}  # fmt: skip
+            if name in values:
+                return values[name]
+            if name == "C":
+                return Fn(self.cost, "C", False, self.n + 1)
+        raise BindingError(f"{name} is not bound in the least-squares context")
+
+    def nabla(self, sub, body, ev):
+        raise BindingError("write the gradient as \\nabla C(\\beta)")
+
+    def derivative(self, num, den, ev):
+        raise BindingError("no partial derivatives here")
+
+    def limit_direction(self, var):
+        return None
+
+
+@functools.cache
+def least_squares_instances():
+    return [LeastSquaresInstance(8, 2, 100), LeastSquaresInstance(20, 5, 101)]
+
+
+class SegmentInstance:
+    """The chapter's [1, 2, 1] tanh network theta_A, its swap theta_B, and the cost c(s) of
+    (1 - s) theta_A + s theta_B on targets that theta_A fits exactly (complex-capable)."""
+
+    L = 1
+
+    def __init__(self):
+        self.WA, self.bA = np.array([[1.0], [-2.0]]), np.array([[0.0], [0.5]])
+        self.VA, self.cA = np.array([[1.0, 0.5]]), 0.0
+        P = np.array([[0.0, 1.0], [1.0, 0.0]])
+        self.WB, self.bB, self.VB = P @ self.WA, P @ self.bA, self.VA @ P
+        self.x = np.array([[-1.0, -0.5, 0.0, 0.5, 1.0]])
+        self.t = self.out(self.WA, self.bA, self.VA)
+
+    def out(self, W, b, V):
+        return V @ np.tanh(W @ self.x + b) + self.cA
+
+    def c(self, s):
+        W = (1 - s) * self.WA + s * self.WB
+        b = (1 - s) * self.bA + s * self.bB
+        V = (1 - s) * self.VA + s * self.VB
+        r = self.out(W, b, V) - self.t
+        return (0.5 * r * r).mean()
+
+    def describe(self):
+        return "the [1, 2, 1] tanh network of the chapter and its swap"
+
+    def is_power(self, node, ev):
+        return True
+
+    def resolve(self, name, sup, sub, primes, ev):
+        if name == "c" and sup is None and sub is None:
+            if primes == 0:
+                return Fn(self.c, "c", False)
+            if primes == 1:
+                return Fn(lambda s: np.imag(self.c(s + 1j * H)) / H, "c'", False)
+            if primes == 2:  # central differences of the complex-step derivative
+                d = lambda s: np.imag(self.c(s + 1j * H)) / H  # noqa: E731
+                return Fn(lambda s: (d(s + 1e-4) - d(s - 1e-4)) / 2e-4, "c''", False)
+        raise BindingError(f"{name} is not bound in the segment context")
+
+    def nabla(self, sub, body, ev):
+        raise BindingError("no gradients here")
+
+    def derivative(self, num, den, ev):
+        raise BindingError("no derivatives here")
+
+    def limit_direction(self, var):
+        return None
+
+
+register_context("least-squares", least_squares_instances, "", "", "a linear model, squared error")
+register_context("segment", lambda: [SegmentInstance()], "", "", "a segment between two minima")
 
 
 register_context("fd", fd_instances, "", "", "smooth functions, a point, a step, both signs")
