@@ -19,12 +19,17 @@
   branch, so the Colab button opens ``<repository>/blob/gh-pages/_sources/<page>.ipynb``.
   Binder and JupyterHub open the chapter's ``.md`` from the repository (jupytext is in
   ``requirements.txt``).
+* **Collapsible errata.** On the errata page each erratum's body (where, what, check,
+  correction) goes into a ``<details>`` element under its heading, so the page is a list of
+  headings after its summary table. ``_ext/assets/book.js`` (inlined into every page) opens
+  the entry a link points to, and the folded entries and solutions before printing.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from docutils import nodes
 from sphinx.application import Sphinx
 
 PAGES_BRANCH = "gh-pages"
@@ -93,8 +98,36 @@ def retarget_colab(app: Sphinx, pagename, templatename, context, doctree) -> Non
                 button["url"] = url
 
 
+COLLAPSIBLE = {"chapters/errata": "erratum-"}
+"""Pages whose sections with an id starting with the given prefix fold their body."""
+DETAILS_OPEN = (
+    '<details class="bp-entry"><summary>Where, what the note says, the check and the '
+    "correction</summary>"
+)
+
+
+def fold_sections(app: Sphinx, doctree) -> None:
+    prefix = COLLAPSIBLE.get(app.env.docname)
+    if prefix is None:
+        return
+    for section in list(doctree.findall(nodes.section)):
+        if not any(i.startswith(prefix) for i in section["ids"]):
+            continue
+        title = next(iter(section.findall(nodes.title)), None)
+        if title is None or title.parent is not section:
+            continue
+        at = section.index(title) + 1
+        section.insert(at, nodes.raw("", DETAILS_OPEN, format="html"))
+        section.append(nodes.raw("", "</details>", format="html"))
+
+
+PAGE_SCRIPT = Path(__file__).parent / "assets" / "book.js"
+
+
 def setup(app: Sphinx):
+    app.add_js_file(None, body=PAGE_SCRIPT.read_text(encoding="utf-8"))
     app.connect("doctree-read", merge_cached_outputs)
+    app.connect("doctree-read", fold_sections)
     # After the theme's own handlers (priority 501) and every extension adding scripts.
     app.connect("html-page-context", retarget_colab, priority=800)
     app.connect("html-page-context", drop_duplicate_scripts, priority=950)

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SITE = ROOT / "_build" / "html"
-SCREENSHOTS = ROOT / "_build" / "screenshots"
+# BOOK_SITE points the tests at another build (jupyter-book build . --path-output DIR).
+SITE = Path(os.environ.get("BOOK_SITE", ROOT / "_build" / "html")).resolve()
+SCREENSHOTS = SITE.parent / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -18,7 +19,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-STATS = {"pages": [], "math": 0, "widgets": 0}
+STATS = {"pages": [], "math": 0, "widgets": 0, "weights": {}}
 """Filled by the tests, printed at the end of the run (pytest_terminal_summary)."""
 
 
@@ -66,7 +67,8 @@ class Traffic:
 
 
 def new_page(browser, base_url, **context_options):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, **context_options)
+    context_options = {"viewport": {"width": 1280, "height": 900}, **context_options}
+    context = browser.new_context(**context_options)
     traffic = Traffic(base_url)
     context.route("**/*", traffic.route)
     page = context.new_page()

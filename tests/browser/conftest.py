@@ -17,7 +17,6 @@ import pytest
 from browser_support import (
     CHROMIUM,
     CHROMIUM_ARGS,
-    ROOT,
     SCREENSHOTS,
     SITE,
     STATS,
@@ -34,6 +33,8 @@ def pytest_collection_modifyitems(items):
 
 
 def pytest_terminal_summary(terminalreporter):
+    if STATS["weights"]:
+        report_weights(terminalreporter)
     if not STATS["pages"]:
         return
     mib = site_size() / 2**20 if SITE.is_dir() else float("nan")
@@ -41,8 +42,21 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.write_line(
         f"pages tested: {len(STATS['pages'])}; math elements typeset: {STATS['math']}; "
         f"widget views rendered: {STATS['widgets']}; built site: {mib:.1f} MiB "
-        f"({SITE.relative_to(ROOT)}); screenshots in {SCREENSHOTS.relative_to(ROOT)}/"
+        f"({SITE}); screenshots in {SCREENSHOTS}/"
     )
+
+
+def report_weights(terminalreporter):
+    """Every page's weight (bytes it loaded), on the terminal and in _build/page-weights.md."""
+    lines = ["| page | bytes | widgets | by type |", "|---|---:|---|---|"]
+    for path, w in sorted(STATS["weights"].items()):
+        kinds = sorted(w["by"].items(), key=lambda kv: -kv[1])
+        by = ", ".join(f"{k} {v / 1e3:.0f} kB" for k, v in kinds if v)
+        lines.append(f"| {path} | {w['total']:,} | {'yes' if w['widgets'] else ''} | {by} |")
+    (SITE.parent / "page-weights.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    terminalreporter.write_sep("-", "page weights (also in _build/page-weights.md)")
+    for line in lines[2:]:
+        terminalreporter.write_line(line)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
