@@ -4,18 +4,14 @@ r"""Contexts of the chapter *The computational graph and reverse mode* (``autodi
 reference forward pass, with $\delta^l$ and every derivative by complex step), plus the nodes
 that only the recorded graph has and the **adjoints the engine computed**:
 
-==========================================  ==================================================
-symbol                                      value
-==========================================  ==================================================
-``u^l``, ``d``, ``q``, ``r``                $W^l a^{l-1}$; $a^L - y$; $d \odot d$; $\mathbf 1^\T q$,
-                                            read from the tape of :mod:`backprop.autodiff`
-``\bar v`` for ``v`` in W, w, b, u, z, a,   the adjoint of that node after
-d, q, r, C                                  ``tape.backward(loss)`` (engine, not reference)
-``\mathbf 1``                               the column of $n_L$ ones
-``\dot W^l``, ``\dot w^l_{jk}``,            a seeded random direction of the parameters and
-``\dot b^l``, ``\dot z^l``, ``\dot a^l``,   the tangents it causes, by complex step of the
-``\dot u^l``, ``\dot C``                    reference forward pass ($\dot a^0 = 0$)
-==========================================  ==================================================
+* ``u^l``, ``d``, ``q``, ``r``: $W^l a^{l-1}$, $a^L - y$, $d \odot d$, $\mathbf 1^\T q$, read
+  from the tape of :mod:`backprop.autodiff`;
+* ``\bar v`` for ``v`` in W, w, b, u, z, a, d, q, r, C: the adjoint of that node after
+  ``tape.backward(loss)`` (the engine's, not a reference);
+* ``\mathbf 1``: the column of $n_L$ ones;
+* ``\dot W^l``, ``\dot w^l_{jk}``, ``\dot b^l``, ``\dot z^l``, ``\dot a^l``, ``\dot u^l``,
+  ``\dot C``: a seeded random direction of the parameters and the tangents it causes, by
+  complex step of the reference forward pass ($\dot a^0 = 0$).
 
 ``adcounts`` (architectures and batches): ``N_{\text{scalar}}`` (operation nodes counted by
 running :mod:`backprop.autodiff_scalar`), ``N_{\text{tape}}`` (primitives on the tape),
