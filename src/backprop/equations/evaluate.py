@@ -43,6 +43,7 @@ class Fn:
     elementwise: bool = True
     dim: int | None = None  # the size of the input column, when the function has one
     out: int | None = None  # the size of the output column
+    arg: str | None = None  # the name of its variable (x for f, u for g), when it has one
 
     def __call__(self, *args):
         return self.f(*args)
@@ -207,7 +208,7 @@ class Evaluator:
             f = value
             size = f.out if f.out is not None else None
             i = self.index_of(idx[0], size)
-            return Fn(lambda v: _component(f(v), i), f"{f.name}_{i}", False, f.dim)
+            return Fn(lambda v: _component(f(v), i), f"{f.name}_{i}", False, f.dim, None, f.arg)
         if isinstance(value, np.ndarray) and value.ndim == 2 and len(idx) == 1:
             if value.shape[1] == 1:
                 idx = [idx[0], Node("num", (1,))]
@@ -376,6 +377,10 @@ class Evaluator:
         f = self.function_of(num)
         if f is not None:  # \frac{\partial f}{\partial x_i}: a function again
             if den.kind == "sub" and den.args[0].kind == "sym":
+                if f.arg is not None and den.args[0].args[0] != f.arg:
+                    raise EquationError(
+                        f"{f.name} is a function of {f.arg}, not of {den.args[0].args[0]}"
+                    )
                 k = self.index_of(den.args[1], f.dim)
                 return Fn(lambda v: partial(f, v, k), f"d{f.name}/dx_{k}", False, f.dim)
             if den.kind == "sym":
@@ -667,7 +672,9 @@ class Evaluator:
                 v = f(v)
             return v
 
-        return Fn(composed, " o ".join(f.name for f in fns), False, fns[-1].dim, fns[0].out)
+        return Fn(
+            composed, " o ".join(f.name for f in fns), False, fns[-1].dim, fns[0].out, fns[-1].arg
+        )
 
 
 _DOTS = Node("DOTS")

@@ -117,6 +117,10 @@ def vector_functions():
         3,
     )
     g2 = _fn(lambda u: _stack(_c(u, 1) * _c(u, 2) + _c(u, 3), np.exp(_c(u, 2))), "g", 3, 2)
+    for fn in (f1, f2):
+        fn.arg = "x"  # the chapter writes f(x) and g(u), u = f(x): the variables' names count
+    for fn in (g1, g2):
+        fn.arg = "u"
     out = []
     for f, g, a, about in (
         (f1, g1, _col(0.5, -1, 1 / 3), "the chapter's f: R^3 -> R^2, g: R^2 -> R^2 at a"),
@@ -150,7 +154,7 @@ def scalar_fields():
     return [
         FunctionInstance(
             f"f(x) = {name} at a random x in R^3",
-            {"f": _fn(f, "f", 3, None), "x": rng.normal(size=(3, 1)), "n": 3.0},
+            {"f": Fn(f, "f", False, 3, None, "x"), "x": rng.normal(size=(3, 1)), "n": 3.0},
         )
         for f, name in fs
     ]

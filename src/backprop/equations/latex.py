@@ -145,10 +145,10 @@ def tokenize(tex: str) -> list[Tok]:
     matrices = []
 
     def stash(m):
-        matrices.append(m.group(1))
+        matrices.append(m.group(2))
         return f" \\pmatrixtoken{len(matrices) - 1} "
 
-    tex = re.sub(r"\\begin\{[pb]matrix\}(.*?)\\end\{[pb]matrix\}", stash, tex, flags=re.S)
+    tex = re.sub(r"\\begin\{([pb])matrix\}(.*?)\\end\{\1matrix\}", stash, tex, flags=re.S)
     tex = re.sub(
         r"\\pmatrixtoken(\d+)", lambda m: f"\\pmatrixtoken{chr(65 + int(m.group(1)))}", tex
     )
