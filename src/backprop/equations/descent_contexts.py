@@ -984,6 +984,130 @@ register_context("least-squares", least_squares_instances, "", "", "a linear mod
 register_context("segment", lambda: [SegmentInstance()], "", "", "a segment between two minima")
 
 
+# --------------------------------------------------------------------------- rumelhart 1986
+class RhwInstance:
+    """The paper's 6-2-1 network on the 64 patterns of the symmetry task, its constants
+    epsilon = 0.1 and alpha = 0.9, and the package's eta and mu that reproduce the paper's
+    updates, *measured*: eta from one full-batch epoch of fit at rate 1 against the paper's
+    step -epsilon * sum_m grad C_m, mu from the second step (linear in the momentum)."""
+
+    L = 1
+
+    def __init__(self, seed):
+        import itertools
+
+        from ..network import Network
+
+        X = np.array(list(itertools.product([0.0, 1.0], repeat=6)))
+        Y = np.all(X == X[:, ::-1], axis=1).astype(float)[:, None]
+        self.M, self.eps, self.alpha, self.seed = len(X), 0.1, 0.9, seed
+        net0 = Network([6, 2, 1], hidden="sigmoid", output="sigmoid", loss="mse", seed=seed,
+                       init=0.3)  # fmt: skip
+
+        def flat(net):
+            return np.concatenate([p.ravel() for p in net.weights + net.biases])
+
+        def grad_E(net):  # the paper's E: the sum over patterns, one pattern at a time
+            gs = [net.gradients(X[m : m + 1], Y[m : m + 1]) for m in range(self.M)]
+            return sum(np.concatenate([p.ravel() for p in g[0] + g[1]]) for g in gs)
+
+        def after(net, epochs, eta, mu):
+            n = net.copy()
+            n.fit(X, Y, epochs=epochs, batch_size=self.M, learning_rate=eta, momentum=mu,
+                  seed=0, evaluate=False)  # fmt: skip
+            return n
+
+        paper1 = -self.eps * grad_E(net0)
+        step1 = flat(after(net0, 1, 1.0, 0.0)) - flat(net0)
+        self.eta = float(paper1 @ step1 / (step1 @ step1))
+        net1p = net0.copy()
+        i = 0
+        for p in net1p.weights + net1p.biases:
+            p += paper1[i : i + p.size].reshape(p.shape)
+            i += p.size
+        paper2 = -self.eps * grad_E(net1p) + self.alpha * paper1
+        theta1 = flat(after(net0, 1, self.eta, 0.0))
+        s0 = flat(after(net0, 2, self.eta, 0.0)) - theta1
+        s1 = flat(after(net0, 2, self.eta, 0.5)) - theta1  # fit takes momentum in [0, 1)
+        d = (s1 - s0) / 0.5
+        self.mu = float((paper2 - s0) @ d / (d @ d))
+
+    def describe(self):
+        return f"the 6-2-1 network on the 64 patterns, seed {self.seed}"
+
+    def is_power(self, node, ev):
+        return True
+
+    def resolve(self, name, sup, sub, primes, ev):
+        if not primes and sup is None and sub is None:
+            values = {"eta": self.eta, "mu": self.mu, "M": float(self.M),
+                      "epsilon": self.eps, "alpha": self.alpha}  # fmt: skip
+            if name in values:
+                return values[name]
+        raise BindingError(f"{name} is not bound in the rhw context")
+
+    def nabla(self, sub, body, ev):
+        raise BindingError("no gradients here")
+
+    def derivative(self, num, den, ev):
+        raise BindingError("no derivatives here")
+
+    def limit_direction(self, var):
+        return None
+
+
+class MirrorInstance:
+    """A hidden unit with mirror weights w_{7-i} = -w_i and a 0/1 input pattern; z from the
+    package's forward pass."""
+
+    L = 1
+
+    def __init__(self, seed):
+        from ..network import Network
+
+        rng = np.random.default_rng(seed)
+        half = rng.normal(size=3)
+        self.w = np.concatenate([half, -half[::-1]])
+        self.b = float(rng.normal())
+        self.x = rng.integers(0, 2, size=6).astype(float)
+        net = Network([6, 1], output="identity", loss="mse")
+        net.weights[0][...] = self.w
+        net.biases[0][...] = self.b
+        self.z = float(net.forward(self.x[None, :]).z[1][0, 0])
+        self.seed = seed
+
+    def describe(self):
+        return f"mirror weights and the pattern {self.x.astype(int).tolist()} (seed {self.seed})"
+
+    def is_power(self, node, ev):
+        return True
+
+    def resolve(self, name, sup, sub, primes, ev):
+        if primes or sup is not None:
+            raise BindingError(f"{name} is not bound that way")
+        if name in ("w", "x") and sub is not None:
+            i = ev.index(sub)
+            if not 1 <= i <= 6:
+                raise BindingError(f"{name}_{i} does not exist")
+            return float((self.w if name == "w" else self.x)[i - 1])
+        if name in ("b", "z") and sub is None:
+            return self.b if name == "b" else self.z
+        raise BindingError(f"{name} is not bound in the mirror context")
+
+    def nabla(self, sub, body, ev):
+        raise BindingError("no gradients here")
+
+    def derivative(self, num, den, ev):
+        raise BindingError("no derivatives here")
+
+    def limit_direction(self, var):
+        return None
+
+
+register_context("rhw", functools.cache(lambda: [RhwInstance(0), RhwInstance(3)]), "", "", "")
+register_context("mirror", functools.cache(lambda: [MirrorInstance(s) for s in range(8)]), "", "")
+
+
 register_context("fd", fd_instances, "", "", "smooth functions, a point, a step, both signs")
 register_context("directional", directional_instances, "", "", "a network's cost of all theta")
 register_context("smooth", smooth_instances, "", "", "a smooth cost of two parameters")
