@@ -150,6 +150,18 @@ def test_fit_is_the_public_minibatch_loop(setup):
         np.testing.assert_array_equal(got, want)
 
 
+def test_minibatches_are_the_same_whether_copied_or_gathered(monkeypatch):
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(50, 3)), rng.normal(size=(50, 2))
+    copied = list(train.minibatches(X, Y, 8, np.random.default_rng(1)))
+    monkeypatch.setattr(train, "GATHER_PER_BATCH", 0)
+    gathered = list(train.minibatches(X, Y, 8, np.random.default_rng(1)))
+    assert [len(b[0]) for b in copied] == [8] * 6 + [2]
+    for (Xc, Yc), (Xg, Yg) in zip(copied, gathered, strict=True):
+        np.testing.assert_array_equal(Xc, Xg)
+        np.testing.assert_array_equal(Yc, Yg)
+
+
 def test_running_loss_is_the_mean_of_the_minibatch_losses(setup):
     net, X, Y = setup
     by_hand, rng, losses = net.copy(), np.random.default_rng(0), []

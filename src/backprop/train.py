@@ -25,6 +25,9 @@ from .layers import parameter_buffer
 
 #: Most epochs one call of :func:`fit` runs.
 MAX_EPOCHS = 1_000_000
+#: Above this many bytes of data, :func:`minibatches` gathers each batch from the shuffled
+#: order instead of copying the whole data set once per epoch (the same batches either way).
+GATHER_PER_BATCH = 4 * 2**20
 
 
 @dataclass
@@ -99,9 +102,14 @@ def minibatches(X, Y, batch_size: int, rng: np.random.Generator):
     if len(Y) != M:
         raise ValueError(f"Y must have one row per row of X ({M}), got {len(Y)}")
     order = rng.permutation(M)
-    X_epoch, Y_epoch = X[order], Y[order]  # one copy per epoch; each batch is then a view
-    for start in range(0, M, batch_size):
-        yield X_epoch[start : start + batch_size], Y_epoch[start : start + batch_size]
+    if X.nbytes + Y.nbytes <= GATHER_PER_BATCH:  # one shuffled copy, each batch then a view
+        X_epoch, Y_epoch = X[order], Y[order]
+        for start in range(0, M, batch_size):
+            yield X_epoch[start : start + batch_size], Y_epoch[start : start + batch_size]
+    else:  # large data: gather each batch just before it is used, while it is in the cache
+        for start in range(0, M, batch_size):
+            rows = order[start : start + batch_size]
+            yield X[rows], Y[rows]
 
 
 def update(theta, grad, learning_rate, momentum=0.0, velocity=None, l2=0.0) -> None:
