@@ -121,6 +121,61 @@ def layout_changes(body: str) -> list[tuple[str, str]]:
     return [(k, b) for k, b in out if b != body]
 
 
+_TOKEN = re.compile(r"\\[A-Za-z]+|\\.|\d|[A-Za-z]|[^\s]")
+_LAYOUT = {
+    r"\,",
+    r"\!",
+    r"\;",
+    r"\quad",
+    r"\qquad",
+    r"\big",
+    r"\Big",
+    r"\bigl",
+    r"\bigr",
+    r"\Bigl",
+    r"\Bigr",
+    r"\left",
+    r"\right",
+    "{",
+    "}",
+    ".",
+    ",",
+    ";",
+    ":",
+    "&",
+}
+
+
+def token_edits(body: str, rng: random.Random, n: int) -> list[tuple[str, str]]:
+    """``n`` seeded random single-token edits outside ``\\text{...}``: delete a token, put
+    another letter for a letter, another digit for a digit, flip a sign. Closer to what an
+    outside reviewer might plant than the kinds in :func:`mutations`."""
+    text = [m.span() for m in re.finditer(r"\\text\{[^{}]*\}", body)]
+    toks = [
+        m
+        for m in _TOKEN.finditer(body)
+        if m.group() not in _LAYOUT and not any(a <= m.start() < b for a, b in text)
+    ]
+    out = []
+    for _ in range(20 * n):
+        if len(out) >= n or not toks:
+            break
+        m = rng.choice(toks)
+        t, kind = m.group(), rng.choice(["delete", "letter", "digit", "sign"])
+        if kind == "delete":
+            new = ""
+        elif kind == "letter" and len(t) == 1 and t.isalpha():
+            new = rng.choice([x for x in "abzWlmLjkiyx" if x != t])
+        elif kind == "digit" and t.isdigit():
+            new = str((int(t) + rng.randint(1, 8)) % 10)
+        elif kind == "sign" and t in "+-":
+            new = "-" if t == "+" else "+"
+        else:
+            continue
+        out.append((f"token {kind} {t!r}->{new!r}", body[: m.start()] + new + body[m.end() :]))
+    return out
+
+
 def catches(d: Display, body: str) -> tuple[bool, str]:
     try:
         check_display(replace(d, body=body))
@@ -131,16 +186,26 @@ def catches(d: Display, body: str) -> tuple[bool, str]:
     return False, ""
 
 
-def run(paths, sample: int | None = None, seed: int = 0, verbose: bool = True) -> dict:
+def run(
+    paths, sample: int | None = None, seed: int = 0, verbose: bool = True, fuzz: int = 10
+) -> dict:
     """Plant every (or ``sample`` seeded random) typo(s) in each checked display of the
     chapters ``paths``; return counts and the typos that were not caught."""
     rng = random.Random(seed)
-    result = {"planted": 0, "caught": 0, "missed": [], "layout": 0, "layout_failed": []}
+    result = {
+        "planted": 0,
+        "caught": 0,
+        "missed": [],
+        "layout": 0,
+        "layout_failed": [],
+        "chapters": {},
+    }
     for path in paths:
+        before = (result["planted"], result["caught"])
         for d in scan(path):
             if d.label is None or d.status != "check":
                 continue
-            muts = mutations(d.body)
+            muts = mutations(d.body) + token_edits(d.body, rng, fuzz)
             if set(d.contexts) <= {"chain"}:  # single neurons: every factor is a scalar
                 muts = [(k, b) for k, b in muts if k != "swapped factors"]
             if sample is not None and len(muts) > sample:
@@ -157,11 +222,16 @@ def run(paths, sample: int | None = None, seed: int = 0, verbose: bool = True) -
                 failed, msg = catches(d, body)
                 if failed:
                     result["layout_failed"].append((d.label, kind, msg))
+        planted, caught = result["planted"] - before[0], result["caught"] - before[1]
+        if planted:
+            result["chapters"][Path(path).stem] = (caught, planted)
     if verbose:
         for label, kind, body in result["missed"]:
             print(f"MISSED {label} [{kind}]: {' '.join(body.split())}")
         for label, kind, msg in result["layout_failed"]:
             print(f"LAYOUT FAILED {label} [{kind}]: {msg}")
+        for stem, (c, p) in result["chapters"].items():
+            print(f"  {stem}: {c} of {p} caught ({100 * c / p:.1f} %)")
         p, c = result["planted"], result["caught"]
         print(
             f"{c} of {p} planted typos caught ({100 * c / max(p, 1):.1f} %); "
