@@ -134,7 +134,7 @@ def vector_functions():
                     "f": f,
                     "g": g,
                     "a": a,
-                    "x": a,
+                    "x": rng.normal(size=(3, 1)),  # a point other than a: f(x) is not f(a)
                     "n": float(f.dim),
                     "m": float(f.out),
                     "p": float(g.out),
