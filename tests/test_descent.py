@@ -140,9 +140,12 @@ def test_widget_rejects_a_batch_size_off_the_slider():
 def test_progress_bar_follows_the_epochs(explorer):
     seen = []
     explorer.progress.observe(lambda change: seen.append(change["new"]), names="value")
-    explorer.batch.value = 16
-    assert seen[0] == 0 and seen[-1] == SMALL.epochs
-    assert explorer.progress.bar_style == "success"
+    explorer.set(learning_rate=5.0, batch_size=1)  # diverges: the bar stops where it did
+    e = explorer.result.history.diverged_epoch
+    assert seen[-1] == explorer.progress.value == e - 1 < SMALL.epochs
+    assert explorer.progress.bar_style == "danger"
+    explorer.set(learning_rate=0.1, batch_size=16)
+    assert seen[-1] == SMALL.epochs and explorer.progress.bar_style == "success"
     assert explorer.state == f"trained {SMALL.epochs} epochs"
 
 

@@ -226,9 +226,6 @@ class LearningRateExplorer(widgets.VBox):
         ``background``: train in the runner's thread and return ``None`` at once.
         """
         settings = self.settings
-        self.progress.value = 0
-        self.progress.bar_style = "info"
-        self._set_state(f"training… epoch 0/{settings.epochs}")
         if background:
             self.runner.submit(settings)
             return None
@@ -241,10 +238,10 @@ class LearningRateExplorer(widgets.VBox):
         return self
 
     def _tick(self, epoch, epochs, seconds):
-        self.progress.value = epoch
-        if epoch < epochs:
-            note = " (the figure still shows the previous settings)" if seconds > 0.3 else ""
-            self._set_state(f"training… epoch {epoch}/{epochs}{note}")
+        with self.progress.hold_sync():
+            self.progress.value, self.progress.bar_style = epoch, "info"
+        note = " (the figure still shows the previous settings)" if seconds > 0.3 else ""
+        self._set_state(f"training… epoch {epoch}/{epochs}{note}")
 
     def _set_state(self, text: str) -> None:
         self.state = text
@@ -261,8 +258,9 @@ class LearningRateExplorer(widgets.VBox):
     def _show(self, result: CurveResult, started: float) -> CurveResult:
         self.runs += 1
         self.result = result
-        self.progress.value = len(result.loss) - 1
-        self.progress.bar_style = "success" if result.status == "ok" else "danger"
+        with self.progress.hold_sync():  # one message for the bar
+            self.progress.value = len(result.loss) - 1
+            self.progress.bar_style = "success" if result.status == "ok" else "danger"
         self.data = self._figure.update(result, self.reference)
         self.png = png_bytes(self.fig)
         show_png(self.out, self.png, self.data["headline"])

@@ -24,7 +24,8 @@ import time
 import ipywidgets as W
 
 TICK_SECONDS = 0.1
-"""Progress words and bar are updated at most this often (each update is a message)."""
+"""Progress words and bar are updated at most this often, the first time after this long: each
+update is a message to the browser, and a run that ends sooner only sends its figure."""
 
 
 def from_browser(change) -> bool:
@@ -116,13 +117,13 @@ class Runner:
 
     def _run(self, generation, settings, raise_errors):
         started = time.perf_counter()
-        last = [0.0]
+        last = [started]  # a run shorter than TICK_SECONDS sends no progress at all
 
         def progress(epoch, epochs):
             if self.generation != generation:
                 return False  # a newer request: stop this run after the current epoch
             now = time.perf_counter()
-            if epoch == epochs or now - last[0] >= TICK_SECONDS:
+            if now - last[0] >= TICK_SECONDS:
                 last[0] = now
                 with self._draw:
                     if self.generation == generation:

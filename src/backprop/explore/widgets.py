@@ -315,8 +315,6 @@ class Playground:
             self._say(f"These settings cannot be trained: {exc}", "danger")
             self._set_state("")
             return self
-        self.progress.max, self.progress.value, self.progress.bar_style = settings.epochs, 0, ""
-        self._set_state(f"training… epoch 0/{settings.epochs}")
         if background:
             self.runner.submit(settings)
         else:
@@ -329,10 +327,10 @@ class Playground:
         return self
 
     def _tick(self, epoch: int, epochs: int, seconds: float) -> None:
-        self.progress.value = epoch
-        if epoch < epochs:
-            note = " (the figure still shows the previous settings)" if seconds > 0.3 else ""
-            self._set_state(f"training… epoch {epoch}/{epochs}{note}")
+        with self.progress.hold_sync():
+            self.progress.max, self.progress.value, self.progress.bar_style = epochs, epoch, ""
+        note = " (the figure still shows the previous settings)" if seconds > 0.3 else ""
+        self._set_state(f"training… epoch {epoch}/{epochs}{note}")
 
     def _show(self, result: pg.Result, started: float) -> None:
         self.result = result
@@ -355,8 +353,10 @@ class Playground:
         self.png = png_bytes(fig, dpi=self.dpi)
         show_png(self.output, self.png, r.message)
         style = {"ok": "success", "overshoot": "warning", "diverged": "danger"}[r.status]
-        self.progress.value = r.history.epochs_run
-        self.progress.bar_style = style
+        with self.progress.hold_sync():  # one message for the bar
+            self.progress.max = r.settings.epochs
+            self.progress.value = r.history.epochs_run
+            self.progress.bar_style = style
         self._say(r.text, "danger" if r.status != "ok" else ("warning" if r.notes else ""))
         return self
 
