@@ -196,7 +196,21 @@ def test_explorer_links_sliders_to_stacks(explorer):
     links = [(link.source, link.target) for link in explorer.links]
     assert isinstance(explorer.links[0], ipywidgets.widgets.widget_link.Link)
     assert links[0] == ((lr, "index"), (outer, "selected_index"))
-    assert links[1:] == [((hidden, "index"), (inner, "selected_index")) for inner in outer.children]
+    n = len(outer.children)
+    assert links[1 : 1 + n] == [
+        ((hidden, "index"), (inner, "selected_index")) for inner in outer.children
+    ]
+    assert links[1 + n :] == [
+        ((lr, "index"), (explorer.values[0], "selected_index")),
+        ((hidden, "index"), (explorer.values[1], "selected_index")),
+    ]
+    # no typable readout (it goes blank); the linked labels show the values instead
+    assert not lr.readout and not hidden.readout
+    shown = [v.children[v.selected_index].value for v in explorer.values]
+    assert shown == [
+        '<span class="bp-explorer-value">0.3</span>',
+        '<span class="bp-explorer-value">8</span>',
+    ]
     assert outer.selected_index == lr.index and lr.value == 0.3  # the default rate
     assert all(inner.selected_index == hidden.index for inner in outer.children)
     assert hidden.value == 8

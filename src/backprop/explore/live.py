@@ -202,6 +202,9 @@ def dead_kernel_note() -> W.HTML:
         "font-weight:bold;max-width:60em}"
         ".bp-live.jupyter-widgets-disconnected .widget-slider,"
         ".bp-live.jupyter-widgets-disconnected .widget-dropdown,"
-        ".bp-live.jupyter-widgets-disconnected .widget-select-multiple{opacity:0.45}</style>"
+        ".bp-live.jupyter-widgets-disconnected .widget-select-multiple{opacity:0.45}"
+        ".bp-live.jupyter-widgets-disconnected::before,"  # one clear line, not a chain icon
+        ".bp-live .jupyter-widgets-disconnected::before{display:none}"
+        ".bp-dead-note p{line-height:1.4;margin:0.4em 0}</style>"
     )
     return W.HTML(f"{style}<p>{DEAD_KERNEL_TEXT}</p>").add_class("bp-dead-note")

@@ -409,7 +409,8 @@ class Explorer:
     indexed by the learning rate, whose children are ``Stack`` widgets indexed by the hidden
     size; ``images[i][j]``: the ``Image`` of learning rate ``i`` and hidden size ``j``;
     ``runs[i][j]``: ``(settings, status, test accuracy)`` of that run; ``links``: the
-    ``jslink`` objects (``(slider, "index")`` -> ``(stack, "selected_index")``).
+    ``jslink`` objects (``(slider, "index")`` -> ``(stack, "selected_index")``); ``values``:
+    the two ``Stack`` widgets of labels that show the sliders' values (linked the same way).
     """
 
     def __init__(self, lr_slider, hidden_slider, outer, images, runs, links, widget):
@@ -461,12 +462,15 @@ def precomputed_explorer(
         runs.append(row_runs)
     style = {"description_width": "160px"}
     lay = W.Layout(width="520px")
+    # readout=False: a selection slider's readout can be typed into and then goes blank; the
+    # value is shown by a Stack of labels linked to the slider in the browser instead.
     lr_slider = W.SelectionSlider(
         options=[(f"{v:g}", v) for v in lrs],
         index=i0,
         style=style,
         description="learning rate η",
         layout=lay,
+        readout=False,
     )
     hidden_slider = W.SelectionSlider(
         options=[(str(n), n) for n in ns],
@@ -474,6 +478,7 @@ def precomputed_explorer(
         style=style,
         description="neurons per layer",
         layout=lay,
+        readout=False,
     )
     lr_slider.add_class("bp-explorer-lr")
     hidden_slider.add_class("bp-explorer-hidden")
@@ -481,11 +486,19 @@ def precomputed_explorer(
     outer = W.Stack(inner, selected_index=i0)
     links = [W.jslink((lr_slider, "index"), (outer, "selected_index"))]
     links += [W.jslink((hidden_slider, "index"), (stack, "selected_index")) for stack in inner]
+    values = []
+    for slider, texts in ((lr_slider, [f"{v:g}" for v in lrs]), (hidden_slider, map(str, ns))):
+        labels = [W.HTML(f'<span class="bp-explorer-value">{t}</span>') for t in texts]
+        values.append(W.Stack(labels, selected_index=slider.index))
+        links.append(W.jslink((slider, "index"), (values[-1], "selected_index")))
     note = W.HTML(
         f"<small>Precomputed when the book was built: {len(lrs) * len(ns)} real training runs "
         f"of {base.dataset} ({base.hidden_layers} hidden {base.activation} layers, "
         f"{base.epochs} epochs). Run the live playground with <code>make lab</code> or in "
         "Colab.</small>"
     )
-    widget = W.VBox([lr_slider, hidden_slider, outer, note]).add_class("bp-explorer")
-    return Explorer(lr_slider, hidden_slider, outer, images, runs, links, widget)
+    rows = [W.HBox([slider, value]) for slider, value in zip((lr_slider, hidden_slider), values)]
+    widget = W.VBox([*rows, outer, note]).add_class("bp-explorer")
+    explorer = Explorer(lr_slider, hidden_slider, outer, images, runs, links, widget)
+    explorer.values = values
+    return explorer
