@@ -34,6 +34,7 @@ help:
 	@echo "make browser check the built site in Chromium, offline (screenshots in _build/screenshots)"
 	@echo "make publish build, then commit _build/html to the local $(PUBLISH_BRANCH) branch (no push)"
 	@echo "make requirements  re-pin requirements/reader.txt and dev.txt from pyproject.toml (uv)"
+	@echo "make launch  Colab-like, Binder and pip-install runs of the chapters, offline"
 	@echo "make clean   remove _build and caches (keeps .venv)"
 
 # The book needs Python 3.11+ (numpy 2.4 and the pinned tool chain do); say so before anything.
@@ -115,7 +116,7 @@ check-chromium:
 # every chapter in a Colab-like kernel, one chapter in the Binder environment, the README's
 # example after `pip install "backprop-book[book]"`, and the built wheel and sdist.
 launch: setup
-	$(BIN)/pytest -q -m launch tests/test_launch.py
+	$(BIN)/pytest -q -m launch tests/test_launch.py -n 2 --durations=5
 
 # The maintainer's files: CITATION.cff (cffconvert), the GitHub workflows (actionlint).
 repo-files: setup

@@ -58,6 +58,7 @@ def _offline_env(**extra: str) -> dict[str, str]:
         PIP_NO_INDEX="1",
         PIP_FIND_LINKS=str(WHEELHOUSE),
         PIP_DISABLE_PIP_VERSION_CHECK="1",
+        PIP_NO_COMPILE="1",  # no .pyc for every installed module: a third of pip's time here
         HTTP_PROXY=closed,
         HTTPS_PROXY=closed,
         ALL_PROXY=closed,
@@ -253,18 +254,6 @@ def test_readme_example_after_pip_install_book_extra(dists, wheelhouse, tmp_path
 
 
 # ------------------------------------------------------------------ Colab
-@pytest.fixture(scope="module")
-def colab(wheelhouse, tmp_path_factory):
-    where = tmp_path_factory.mktemp("colab")
-    python = _venv(where / "venv")
-    _uv_install(python, "-r", str(COLAB_SET))
-    before = _freeze(python)
-    for tool in ("myst-nb", "jupytext", "jupyter-book", "backprop-book"):
-        assert tool not in before, f"{tool} is not on Colab"
-    ksm = _kernel(python, where, "colab")
-    return {"python": python, "ksm": ksm, "where": where, "before": before}
-
-
 def _first_cell(chapter: Path) -> str:
     jupytext = pytest.importorskip("jupytext")
     return next(c for c in jupytext.read(chapter).cells if c.cell_type == "code").source
@@ -276,13 +265,53 @@ def _one_cell_notebook(source: str):
     return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
 
 
-def test_colab_without_network_stops_with_one_sentence(colab):
+@pytest.fixture(scope="module")
+def colab(wheelhouse, dists, tmp_path_factory):
+    """Colab's set, then the chapters' first cell run twice in its kernel, as a reader would:
+    offline (it must stop), then with the wheel in place of the git URL (it must install).
+    Done here, not in a test, so that each pytest-xdist worker has its own ready runtime."""
     from nbclient.exceptions import CellExecutionError
 
-    nb = _one_cell_notebook(_first_cell(ROOT / "chapters" / "notation.md"))
-    with pytest.raises(CellExecutionError):
-        _execute(nb, colab["ksm"], "colab", colab["where"], timeout=300)
-    shown = _error_lines(nb)
+    where = tmp_path_factory.mktemp("colab")
+    python = _venv(where / "venv")
+    _uv_install(python, "-r", str(COLAB_SET))
+    before = _freeze(python)
+    ksm = _kernel(python, where, "colab")
+    cell = _first_cell(ROOT / "chapters" / "notation.md")
+    offline = _one_cell_notebook(cell)
+    try:
+        _execute(offline, ksm, "colab", where, timeout=300)
+        offline_error = None
+    except CellExecutionError as error:
+        offline_error = error
+    local = cell.replace(PACKAGE_SPEC, f"backprop-book[book] @ {dists['wheel'].as_uri()}")
+    check = 'import importlib.metadata; print(importlib.metadata.version("backprop-book"))'
+    installed = _execute(_one_cell_notebook(local + "\n" + check), ksm, "colab", where)
+    return {
+        "python": python,
+        "ksm": ksm,
+        "cell": cell,
+        "before": before,
+        "after": _freeze(python),
+        "offline": offline,
+        "offline_error": offline_error,
+        "printed": "".join(o.get("text", "") for o in installed.cells[0].outputs),
+    }
+
+
+def test_colab_set_has_no_build_tools():
+    names = {
+        re.split(r"[=<>\[ ]", line)[0].lower().replace("_", "-")
+        for line in COLAB_SET.read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    assert "numpy" in names and "ipykernel" in names
+    assert not names & {"myst-nb", "jupytext", "jupyter-book", "backprop-book"}, names
+
+
+def test_colab_without_network_stops_with_one_sentence(colab):
+    assert colab["offline_error"] is not None, "offline, the first cell must stop the notebook"
+    shown = _error_lines(colab["offline"])
     assert len(shown) == 1, shown  # no CalledProcessError wall, no traceback
     message = shown[0]
     assert message.startswith("InstallError: Could not install backprop-book[book]"), message
@@ -290,29 +319,22 @@ def test_colab_without_network_stops_with_one_sentence(colab):
     assert message.count(". ") == 0 and message.endswith("run this cell again."), message
 
 
-def test_colab_first_cell_installs_the_package_and_changes_only_ipywidgets(colab, dists):
-    cell = _first_cell(ROOT / "chapters" / "notation.md")
-    assert PACKAGE_SPEC in cell
-    local = cell.replace(PACKAGE_SPEC, f"backprop-book[book] @ {dists['wheel'].as_uri()}")
-    check = 'import importlib.metadata; print(importlib.metadata.version("backprop-book"))'
-    nb = _execute(_one_cell_notebook(local + "\n" + check), colab["ksm"], "colab", colab["where"])
-    printed = "".join(o.get("text", "") for o in nb.cells[0].outputs)
+def test_colab_first_cell_installs_the_package_and_changes_only_ipywidgets(colab):
     import backprop
 
-    assert printed.strip() == backprop.__version__
-    after = _freeze(colab["python"])
-    changed = {k for k, v in colab["before"].items() if after.get(k) != v}
-    # The one upgrade the book needs: ipywidgets 8 (Stack), with its two front-end packages.
-    assert "ipywidgets" in changed <= COLAB_UPGRADES, f"pip install changed {changed} on Colab"
+    assert PACKAGE_SPEC in colab["cell"]
+    assert colab["printed"].strip() == backprop.__version__
+    before, after = colab["before"], colab["after"]
+    assert "backprop-book" not in before
+    changed = {k for k, v in before.items() if after.get(k) != v}
+    assert "ipywidgets" in changed and changed <= COLAB_UPGRADES, f"pip changed {changed}"
     assert after["ipywidgets"].startswith("8.")
-    added = set(after) - set(colab["before"])
+    added = set(after) - set(before)
     assert "backprop-book" in added and added - {"backprop-book"} <= COLAB_UPGRADES, added
 
 
 @pytest.mark.parametrize("chapter", _code_chapters(), ids=lambda p: p.stem)
 def test_chapter_runs_on_colab(colab, chapter, tmp_path):
-    if "backprop-book" not in _freeze(colab["python"]):
-        pytest.fail("the first-cell install test must run first (it installs the package)")
     path = _as_notebook(chapter, tmp_path)  # outside the repository, like a download
     import nbformat
 
@@ -353,8 +375,8 @@ def test_binder_environment_resolves_and_runs_a_chapter(repo_copy, wheelhouse, t
         assert tool not in installed, f"Binder installs the developer tool {tool}"
     assert {"backprop-book", "jupyterlab", "jupytext"} <= set(installed)
     # Binder opens the chapter's .md with its jupytext; run it in Binder's own kernel.
-    chapter = repo_copy / "chapters" / "backprop.md"
-    nb_path = tmp_path / "backprop.ipynb"
+    chapter = repo_copy / "chapters" / "notation.md"
+    nb_path = tmp_path / "notation.ipynb"
     convert = f"import jupytext; jupytext.write(jupytext.read({str(chapter)!r}), {str(nb_path)!r})"
     _run([str(python), "-c", convert], env=_offline_env())
     import nbformat
