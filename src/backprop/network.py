@@ -332,7 +332,7 @@ def local_jacobians(net: Network, x) -> list:
     return out
 
 
-def checked_dtype(dtype) -> np.dtype:
+def checked_dtype(dtype):
     """``np.float32`` or ``np.float64`` as a NumPy dtype, or a ``TypeError``."""
     try:
         dt = np.dtype(dtype)

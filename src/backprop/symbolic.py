@@ -22,7 +22,7 @@ from . import _validate, activations, losses
 from ._indexed import Indexed
 from .network import Network
 
-#: The largest symbolic network: SymPy expressions grow fast with the number of parameters.
+#: Most parameters of a symbolic network (SymPy expressions grow fast with their number).
 MAX_SYMBOLIC_PARAMETERS = 500
 
 

@@ -87,7 +87,7 @@ def check_settings(
     }
 
 
-def minibatches(X, Y, batch_size: int, rng: np.random.Generator):
+def minibatches(X, Y, batch_size: int, rng):
     r"""One epoch of minibatches: yields ``(Xb, Yb)``, consecutive slices of a shuffled copy.
 
     The order is ``rng.permutation(M)``, drawn without replacement, so every row is used once
