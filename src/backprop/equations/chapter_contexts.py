@@ -67,7 +67,8 @@ def _extended_call(self, node):
             if isinstance(v, np.ndarray):
                 if which == float("inf"):
                     return float(np.max(np.abs(v)))
-                return float(np.linalg.norm(v, 2 if which == 2 else "fro"))
+                frobenius = np.sqrt(np.sum(v * v))
+                return float(np.linalg.norm(v, 2) if which == 2 else frobenius)
     if k == "mul" and len(a) == 2 and a[1].kind == "sub" and a[1].args[0].kind == "paren":
         # f(x)_i, which the parser reads as f times (x)_i: component i of f(x)
         f = self(a[0])
