@@ -791,14 +791,21 @@ class FlopsInstance:
         self.B_act = sum(fp.z[l].nbytes + fp.a[l].nbytes for l in range(1, self.L + 1))
         self.B_par = sum(p.nbytes for p in netd.weights + netd.biases)
         self.s = np.dtype(dtype).itemsize
+        kept = []  # the bytes a forward pass keeps for 1 and 2 samples: a line in M
+        for m in (1, 2):
+            f = netd.forward(X[:m].astype(dtype))
+            kept.append(sum(f.z[l].nbytes + f.a[l].nbytes for l in range(1, self.L + 1)))
+        self.M_star = self.B_par / (kept[1] - kept[0])  # where the line reaches B_par
 
     def describe(self):
         return f"sizes {'-'.join(map(str, self.sizes))}, M = {self.M}, {self.s * 8}-bit numbers"
 
     def is_power(self, node, ev):
-        return True
+        return _name(node.args[1]) != "ast"
 
     def resolve(self, name, sup, sub, primes, ev):
+        if name == "M" and _name(sup) == "ast" and sub is None and not primes:
+            return float(self.M_star)
         if primes or sup is not None:
             raise BindingError(f"{name} is not bound that way")
         which = _name(sub) if sub is not None and sub.kind in ("sym", "word") else None
@@ -1017,6 +1024,9 @@ class RhwInstance:
                   seed=0, evaluate=False)  # fmt: skip
             return n
 
+        self.gE = grad_E(net0).reshape(1, -1)
+        gW, gb = net0.gradients(X, Y)  # the package's gradient of the mean cost
+        self.gC = np.concatenate([p.ravel() for p in gW + gb]).reshape(1, -1)
         paper1 = -self.eps * grad_E(net0)
         step1 = flat(after(net0, 1, 1.0, 0.0)) - flat(net0)
         self.eta = float(paper1 @ step1 / (step1 @ step1))
@@ -1047,7 +1057,9 @@ class RhwInstance:
         raise BindingError(f"{name} is not bound in the rhw context")
 
     def nabla(self, sub, body, ev):
-        raise BindingError("no gradients here")
+        if _name(sub) == "theta" and _name(body) in ("E", "C"):
+            return self.gE if _name(body) == "E" else self.gC
+        raise BindingError("only nabla_theta E and nabla_theta C are bound")
 
     def derivative(self, num, den, ev):
         raise BindingError("no derivatives here")
