@@ -320,6 +320,13 @@ def test_390_px_nothing_clipped(live_page, path):
           .map(([k, b]) => k + ' ' + Math.round(b.left) + '..' + Math.round(b.right))"""
     )
     assert not overflow, f"clipped at 390 px: {overflow}"
+    explorer = page.evaluate(  # the precomputed explorer on the playground page, too
+        """() => [...document.querySelectorAll('.bp-explorer *')]
+          .filter(e => e.getBoundingClientRect().width > 0)
+          .filter(e => e.getBoundingClientRect().right > 390.5)
+          .map(e => String(e.className.baseVal ?? e.className).slice(0, 60))"""
+    )
+    assert not explorer, f"precomputed explorer clipped at 390 px: {explorer[:5]}"
     assert root.evaluate("r => r.scrollWidth <= r.clientWidth + 1")
     screenshot(page, f"{path}-390")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
