@@ -17,7 +17,7 @@ CHAPTERS = {
     "sigmoid-quadratic": 9,
     "softmax-cross-entropy": 9,
     "gradient-checking": 6,
-    "gradient-descent": 10,
+    "gradient-descent": 11,
     "why-gradients": 8,
     "cost-of-backprop": 6,
     "playground": 6,

@@ -132,6 +132,27 @@ def _call(self, node):
 
 _ev.Evaluator.__call__ = _call
 
+_big_op = _ev.Evaluator.big_op
+
+
+def _big_op_over_set(self, node):
+    lo, hi, body = node.args
+    if lo is not None and lo.kind == "rel" and lo.args[0] == "in" and hi is None:
+        var, values = lo.args[1].args[0], self(lo.args[2])  # \sum_{m \in \mathcal B}
+        if not isinstance(values, tuple):
+            raise EquationError(f"a sum over {lo.args[2]}, which is not a set of indices")
+        total = None
+        for v in values:
+            term = _ev.Evaluator(self.inst, {**self.env, var: v}, self.defs, self.index_letters)
+            term.probe = self.probe
+            t = term(body)
+            total = t if total is None else _ev.add(total, t)
+        return total
+    return _big_op(self, node)
+
+
+_ev.Evaluator.big_op = _big_op_over_set
+
 _compare = _ev.compare
 
 
@@ -727,6 +748,59 @@ class StepInstance(NetworkInstance):
         return super().resolve(name, sup, sub, primes, ev)
 
 
+class MinibatchStepInstance(StepInstance):
+    """A batch of M examples and a minibatch B of them: the left side of the update after
+    the package's ``train.sgd_step`` on that minibatch, the right side before it."""
+
+    def __init__(self, sizes, seed, M, eta, batch):
+        super().__init__(sizes, seed, M, eta)
+        from ..network import Network
+        from ..train import sgd_step
+
+        net = Network(list(sizes), hidden="tanh", output="sigmoid", loss="mse")
+        for l in range(1, self.L + 1):
+            net.weights[l - 1][...] = self.W[l]
+            net.biases[l - 1][...] = self.b[l].ravel()
+        rows = [m - 1 for m in batch]
+        sgd_step(net, *net.gradients(self.X[rows], self.Y[rows]), learning_rate=eta)
+        self.W_after = {l: net.weights[l - 1].copy() for l in range(1, self.L + 1)}
+        self.b_after = {l: net.biases[l - 1].reshape(-1, 1).copy() for l in range(1, self.L + 1)}
+        self.minibatch = tuple(batch)
+
+    def describe(self):
+        return super().describe().replace("one epoch of fit", f"a step on {self.minibatch}")
+
+    def example_cost(self, m):
+        def cost(theta):
+            X, Y = self.X, self.Y
+            try:
+                self.X, self.Y = X[m - 1 : m], Y[m - 1 : m]
+                return self.cost_of(theta)
+            finally:
+                self.X, self.Y = X, Y
+
+        return cost
+
+    def resolve(self, name, sup, sub, primes, ev):
+        if not primes and sup is None:
+            if name == "cal B" and sub is None:
+                return self.minibatch
+            if name == "B" and sub is None:
+                return float(len(self.minibatch))
+            if name == "C" and sub is not None:
+                n = sum(p.size for p in self._parts(self.W, self.b))
+                return Fn(self.example_cost(ev.index(sub)), "C_m", False, n)
+        return super().resolve(name, sup, sub, primes, ev)
+
+
+@functools.cache
+def minibatch_step_instances():
+    return [
+        MinibatchStepInstance((3, 4, 2), 110, 6, 0.5, (2, 5, 6)),
+        MinibatchStepInstance((2, 3, 3, 2), 111, 5, 0.3, (4, 1)),
+    ]
+
+
 @functools.cache
 def step_instances():
     return [StepInstance((3, 4, 2), 95, 5, 0.7), StepInstance((2, 3, 3, 2), 96, 4, 0.3)]
@@ -1127,6 +1201,7 @@ register_context("bowl", bowl_instances, "k", "i", "a quadratic bowl and descend
 register_context("momentum", momentum_instances, "k", "", "momentum on a constant gradient")
 register_context("epoch", epoch_instances, "", "", "samples in minibatches")
 register_context("step", step_instances, "l", "ijk", "one full-batch epoch of fit")
+register_context("minibatch-step", minibatch_step_instances, "l", "ijk", "one minibatch step")
 
 
 @functools.cache
