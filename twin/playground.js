@@ -557,7 +557,9 @@ export class Playground {
     const e = run.trainer.epoch;
     const state = this.running ? "training" : run.trainer.diverged ? "stopped (diverged)" : e >= s.epochs ? "done" : "paused";
     this.epochOut.textContent = `epoch ${e} · ${state}`;
-    this.playButton.textContent = this.running ? "Pause" : "Play";
+    // finished (or stopped by a divergence): the button starts the run again from epoch 0
+    const finished = run.trainer.diverged || e >= s.epochs;
+    this.playButton.textContent = this.running ? "Pause" : finished ? "Run again" : "Play";
     this.playButton.setAttribute("aria-pressed", String(this.running));
     const out = run.regression ? "identity" : "softmax";
     this.arch.textContent = `Network ${run.net.sizes.join(" → ")}, ${s.activation} hidden layers, ${out} output, ${run.net.loss === "mse" ? "squared error" : "cross-entropy"}; η = ${s.learningRate}, B = ${s.batchSize}, μ = ${s.momentum}${s.reg === "none" ? "" : `, ${s.reg} λ = ${s.regRate}`}.`;
