@@ -5,13 +5,16 @@ changed would be served from the cache and its equation checks would not run aga
 each build, ``python -m backprop.equations.cache CACHE CHAPTERS STAMPS`` hashes the displays
 (and the annotation lines above them) of every chapter, compares with the hashes of the last
 build, and removes the cached execution of each chapter whose equations changed, so that
-exactly those chapters are executed again. Prose edits do not invalidate anything.
+exactly those chapters are executed again; it also touches their Markdown, so that Sphinx reads
+them again even if a build without this step (a bare ``jupyter-book build``) already saw the
+edit and served the old outputs from the cache. Prose edits do not invalidate anything.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -38,6 +41,8 @@ def forget_changed(cache_dir, chapters_dir, stamp_file) -> list[str]:
         for record in cache.list_cache_records():
             if Path(record.uri).stem in changed:
                 cache.remove_cache(record.pk)
+        for stem in changed:  # and Sphinx reads the page again, even if a build already did
+            os.utime(Path(chapters_dir) / f"{stem}.md")
     stamp_file.parent.mkdir(parents=True, exist_ok=True)
     stamp_file.write_text(json.dumps(hashes, indent=1))
     return changed
