@@ -146,7 +146,7 @@ chapter: setup
 
 # BENCH_ARGS go to benchmarks/run.py (--help lists them); it exits non-zero when a target is missed.
 bench: setup
-	@$(PY) -c "import torch" 2>/dev/null || echo "PyTorch is not installed: the PyTorch comparisons are skipped (install it with $(BIN)/pip install torch)"
+	@$(PY) -c "import torch" 2>/dev/null || echo "PyTorch is not installed: the PyTorch comparisons are skipped (install it with $(BIN)/pip install torch, or for the CPU-only build add --index-url https://download.pytorch.org/whl/cpu)"
 	$(PY) benchmarks/run.py $(BENCH_ARGS)
 
 # Planted formula errors: each mutation of tests/mutants/run.py applied to a copy of the core and

@@ -140,6 +140,12 @@ def test_make_chapter_runs_exactly_that_chapter():
     assert missing.returncode != 0 and "no chapter chapters/no-such-chapter.md" in missing.stdout
 
 
+def test_make_bench_passes_its_arguments_and_says_how_to_get_pytorch():
+    dry = _make("-n", "bench", "BENCH_ARGS=--quick --write")
+    assert "benchmarks/run.py --quick --write" in dry.stdout, dry.stdout
+    assert "pip install torch" in dry.stdout
+
+
 def test_make_publish_refuses_a_dirty_tree(tmp_path):
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", "--no-hardlinks", str(ROOT), str(clone)], check=True)
