@@ -125,7 +125,7 @@ function drawFit(canvas, prob, r) {
   ctx.textAlign = "center";
   ctx.textBaseline = "top";
   for (const t of [-1, 0, 1]) ctx.fillText(String(t), X(t), m.t + ph + 3);
-  ctx.fillText("input x; output a^L (line), data (dots)", m.l + pw / 2, m.t + ph + 16);
+  ctx.fillText("input x; output aᴸ (line), data (dots)", m.l + pw / 2, m.t + ph + 16);
   ctx.fillStyle = "#888";
   for (let i = 0; i < prob.X.rows; i++) {
     ctx.beginPath();
