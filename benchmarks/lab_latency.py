@@ -187,8 +187,10 @@ def measure(page, selector: str, index: int, moves: int, timeout: float = 60.0) 
     """Milliseconds from keydown to the decoded new figure, for ``moves`` slider moves."""
     box = page.locator(selector).nth(index)
     box.scroll_into_view_if_needed()
+    time.sleep(1.0)  # a windowed notebook may render the cell only now
     page.evaluate(OBSERVE, [selector, index])
     handle = slider_handle(page, selector, index, "learning rate")
+    handle.scroll_into_view_if_needed()
     times = []
     for i in range(moves):
         before = page.evaluate("() => window.__bp.shown.length")
@@ -197,6 +199,7 @@ def measure(page, selector: str, index: int, moves: int, timeout: float = 60.0) 
         end = time.monotonic() + timeout
         while page.evaluate("() => window.__bp.shown.length") == before:
             if time.monotonic() > end:
+                page.screenshot(path=str(Path(tempfile.gettempdir()) / "bp-lab-timeout.png"))
                 raise TimeoutError(f"move {i}: no new figure within {timeout} s")
             time.sleep(0.02)
         shown, key = page.evaluate("() => [window.__bp.shown.at(-1), window.__bp.key]")
@@ -267,7 +270,11 @@ def run(args) -> dict:
                 report.setdefault("run_all_s", {})[chapter] = round(time.perf_counter() - t0, 1)
                 for name in names:
                     _, selector, index, target = WIDGETS[name]
-                    times = measure(page, selector, index, args.moves)
+                    try:
+                        times = measure(page, selector, index, args.moves)
+                    except Exception as exc:  # report it, go on with the other widgets
+                        report["widgets"][name] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
+                        continue
                     median = statistics.median(times)
                     page.locator(selector).nth(index).screenshot(
                         path=str(shots / f"{args.app}-{name}.png")
@@ -282,7 +289,7 @@ def run(args) -> dict:
                     }
                 page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
                 time.sleep(2.0)
-                if args.checks:
+                if args.checks and "error" not in report["widgets"].get(names[0], {}):
                     name = names[0]
                     _, selector, index, _ = WIDGETS[name]
                     report.setdefault("checks", {})[name] = checks(

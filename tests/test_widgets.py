@@ -363,3 +363,17 @@ def test_a_failing_background_run_is_reported_in_the_widget(play, monkeypatch):
     play.wait(10)
     assert play.message == "This run failed: RuntimeError: out of memory"
     assert play.state == "failed" and play.progress.bar_style == "danger"
+
+
+def test_an_interrupted_run_says_how_to_go_on(play, monkeypatch):
+    def interrupted(settings, progress):
+        progress(1, settings.epochs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(play.runner, "train", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        play.set(seed=3)  # in code the interrupt reaches the cell, as it should
+    assert play.state == "interrupted" and play.message.startswith("Training was interrupted")
+    monkeypatch.undo()
+    play.set(seed=0)  # and the next change trains again
+    assert play.state == f"trained {FAST.epochs} epochs"

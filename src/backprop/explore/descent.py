@@ -247,8 +247,11 @@ class LearningRateExplorer(widgets.VBox):
         self.state = text
         self.state_label.value = f"<span>{html.escape(text)}</span>"
 
-    def _fail(self, exc: Exception) -> None:
+    def _fail(self, exc: BaseException) -> None:
         self.progress.bar_style = "danger"
+        if isinstance(exc, KeyboardInterrupt):  # the kernel was interrupted during a run
+            self._set_state("interrupted: move a control (or re-run the cell) to train")
+            return
         self._set_state("failed")
         self.status.value = (
             f"<b style='color:#b00020'>This run failed: {html.escape(type(exc).__name__)}: "

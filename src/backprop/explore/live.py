@@ -132,7 +132,7 @@ class Runner:
 
         try:
             result = self.train(settings, progress)
-        except Exception as exc:  # shown in the widget, not lost in a log
+        except (Exception, KeyboardInterrupt) as exc:  # shown in the widget, not lost in a log
             with self._draw:
                 if self.generation == generation:
                     self.fail(exc)

@@ -339,8 +339,12 @@ class Playground:
         self.seconds = time.perf_counter() - started
         self._set_state(f"trained {pg.plural(result.history.epochs_run, 'epoch')}")
 
-    def _fail(self, exc: Exception) -> None:
+    def _fail(self, exc: BaseException) -> None:
         self.progress.bar_style = "danger"
+        if isinstance(exc, KeyboardInterrupt):  # the kernel was interrupted during a run
+            self._set_state("interrupted")
+            self._say("Training was interrupted: move a control (or re-run the cell) to train.")
+            return
         self._set_state("failed")
         self._say(f"This run failed: {type(exc).__name__}: {exc}", "danger")
 
