@@ -19,6 +19,9 @@
   branch, so the Colab button opens ``<repository>/blob/gh-pages/_sources/<page>.ipynb``.
   Binder and JupyterHub open the chapter's ``.md`` from the repository (jupytext is in
   ``requirements.txt``).
+* **Alt texts.** A figure drawn by a cell without ``mystnb: image: alt:`` is a warning.
+* **The book as a PDF.** Every page's download menu links ``backprop-book.pdf`` at the
+  site's root, which ``make pdf`` prints (``_ext/print_book.py``).
 * **Collapsible errata.** On the errata page each erratum's body (where, what, check,
   correction) goes into a ``<details>`` element under its heading, so the page is a list of
   headings after its summary table. ``_ext/assets/book.js`` (inlined into every page) opens
@@ -27,10 +30,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
 
 PAGES_BRANCH = "gh-pages"
 
@@ -88,6 +95,44 @@ def colab_notebook_url(app: Sphinx, pagename: str) -> str | None:
     return f"{colab}/github/{org_repo}/blob/{PAGES_BRANCH}/_sources/{pagename}.ipynb"
 
 
+HASH_NAME = re.compile(r"^[0-9a-f]{32,}\.(png|jpe?g|svg|gif)$")
+
+
+def warn_missing_alt(app: Sphinx, doctree, docname) -> None:
+    """A figure a cell draws gets its alt text from the cell (``mystnb: image: alt:``); without
+    one the page would show its hash file name to a screen reader. Warn (an error in ``make
+    test``'s strict build) with the chapter and line of the cell."""
+    for image in doctree.findall(nodes.image):
+        name = Path(str(image.get("uri", ""))).name
+        if HASH_NAME.match(name) and not str(image.get("alt", "")).strip():
+            logger.warning(
+                "a cell's figure has no alt text: give the cell `mystnb: image: alt: ...` "
+                "(see _ext/book_site.py)",
+                location=image,
+            )
+
+
+BOOK_PDF = "backprop-book.pdf"
+"""The whole book printed by ``make pdf`` (``_ext/print_book.py``), at the site's root."""
+
+
+def link_book_pdf(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """Offer the whole book's PDF in every page's download menu, after the page's own files."""
+    pathto = context.get("pathto")
+    for group in context.get("header_buttons", []):
+        if isinstance(group, dict) and group.get("label") == "download-buttons" and pathto:
+            group["buttons"].append(
+                {
+                    "type": "link",
+                    "url": pathto(BOOK_PDF, 1),
+                    "text": "Book (PDF)",
+                    "tooltip": "The whole book as one PDF",
+                    "icon": "fas fa-book",
+                    "label": "download-book-pdf-button",
+                }
+            )
+
+
 def retarget_colab(app: Sphinx, pagename, templatename, context, doctree) -> None:
     url = colab_notebook_url(app, pagename)
     if url is None or not context.get("ipynb_source"):
@@ -128,7 +173,9 @@ def setup(app: Sphinx):
     app.add_js_file(None, body=PAGE_SCRIPT.read_text(encoding="utf-8"))
     app.connect("doctree-read", merge_cached_outputs)
     app.connect("doctree-read", fold_sections)
+    app.connect("doctree-resolved", warn_missing_alt)
     # After the theme's own handlers (priority 501) and every extension adding scripts.
     app.connect("html-page-context", retarget_colab, priority=800)
+    app.connect("html-page-context", link_book_pdf, priority=800)
     app.connect("html-page-context", drop_duplicate_scripts, priority=950)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -19,12 +19,27 @@
       d.open = true;
     });
   }
+  // The "On this page" button of the article header (shown from 1200 to 1439 px by book.css)
+  // does what the navigation bar's does: the theme listens to the first one only.
+  function forwardContentsButton() {
+    var own = document.querySelector(".bd-header-article button.secondary-toggle");
+    var theme = document.querySelector(".bd-header button.secondary-toggle");
+    if (own && theme && own !== theme) {
+      own.addEventListener("click", function () {
+        theme.click();
+      });
+    }
+  }
   window.addEventListener("hashchange", openTarget);
   window.addEventListener("beforeprint", openForPrint);
   window.bookOpenForPrint = openForPrint;
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", openTarget);
-  } else {
+  function init() {
     openTarget();
+    forwardContentsButton();
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
   }
 })();
