@@ -191,9 +191,15 @@ def measure(page, selector: str, index: int, moves: int, timeout: float = 60.0) 
     page.evaluate(OBSERVE, [selector, index])
     handle = slider_handle(page, selector, index, "learning rate")
     handle.scroll_into_view_if_needed()
-    times = []
+    times, kernel = [], []
+    state = f"""() => {{
+      const box = document.querySelectorAll({selector!r})[{index}];
+      const m = box.innerText.match(/trained \\d+ epochs? \\((\\d+\\.\\d+) s\\)/);
+      return m ? m[0] : '';
+    }}"""
     for i in range(moves):
         before = page.evaluate("() => window.__bp.shown.length")
+        old_state = page.evaluate(state)
         handle.focus()
         page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
         end = time.monotonic() + timeout
@@ -204,7 +210,14 @@ def measure(page, selector: str, index: int, moves: int, timeout: float = 60.0) 
             time.sleep(0.02)
         shown, key = page.evaluate("() => [window.__bp.shown.at(-1), window.__bp.key]")
         times.append(shown - key)
+        for _ in range(100):  # the kernel's own time for this move, from the widget's words
+            new_state = page.evaluate(state)
+            if new_state and new_state != old_state:
+                kernel.append(1e3 * float(new_state.rsplit("(", 1)[1].split()[0]))
+                break
+            time.sleep(0.03)
         time.sleep(0.4)  # let the words and progress settle before the next move
+    measure.kernel = kernel
     return times
 
 
@@ -286,6 +299,9 @@ def run(args) -> dict:
                         "target_ms": target,
                         "met": median <= target,
                         "moves": len(times),
+                        "kernel_median_ms": round(statistics.median(measure.kernel))
+                        if measure.kernel
+                        else None,
                     }
                 page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
                 time.sleep(2.0)

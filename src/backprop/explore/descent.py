@@ -274,7 +274,9 @@ class LearningRateExplorer(widgets.VBox):
             f"<small>{html.escape(result.message)}</small>"
         )
         self.seconds = time.perf_counter() - started
-        self._set_state(f"trained {plural(result.history.epochs_run, 'epoch')}")
+        self._set_state(
+            f"trained {plural(result.history.epochs_run, 'epoch')} ({self.seconds:.2f} s)"
+        )
         return result
 
 

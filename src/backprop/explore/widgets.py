@@ -337,7 +337,9 @@ class Playground:
         self.figure_data = figure_data(result)
         self.render()
         self.seconds = time.perf_counter() - started
-        self._set_state(f"trained {pg.plural(result.history.epochs_run, 'epoch')}")
+        self._set_state(
+            f"trained {pg.plural(result.history.epochs_run, 'epoch')} ({self.seconds:.2f} s)"
+        )
 
     def _fail(self, exc: BaseException) -> None:
         self.progress.bar_style = "danger"
