@@ -20,7 +20,8 @@ CHROMIUM ?= $(firstword $(foreach b,chromium chromium-browser google-chrome goog
 	$(shell command -v $(b) 2>/dev/null)) $(wildcard $(HOME)/.cache/ms-playwright/chromium-*/chrome-linux*/chrome))
 export CHROMIUM
 
-.PHONY: help setup book test lint unit book-strict browser serve lab clean chapter typos requirements \
+.PHONY: help setup book test lint unit book-strict browser pdf serve lab clean chapter typos \
+	requirements \
 	bench mutants publish gh-pages check-clean check-python check-chromium launch repo-files
 
 help:
@@ -109,6 +110,14 @@ book-strict: setup
 browser: check-chromium setup
 	$(BIN)/pytest -q -m browser tests/browser
 
+# The whole book as one PDF (typeset math, figures, numbered equations, working links): the
+# single-page build printed by Chromium (no TeX), copied into _build/html, whose download menu
+# links it. tests/browser/test_pdf.py checks it in `make browser`.
+pdf: check-chromium setup
+	$(JB) build . --builder singlehtml
+	CHROMIUM=$(CHROMIUM) $(PY) _ext/print_book.py _build/singlehtml _build/pdf/backprop-book.pdf \
+		$(if $(wildcard _build/html/index.html),--copy-to _build/html)
+
 check-chromium:
 	@test -n "$(CHROMIUM)" && test -x "$(CHROMIUM)" || { echo "The browser tests need Chromium or Chrome: apt-get install chromium (or $(BIN)/playwright install chromium where the network allows, or make CHROMIUM=/path/to/chrome)"; exit 1; }
 
@@ -123,7 +132,7 @@ repo-files: setup
 	$(VENV)/cff/bin/cffconvert --validate -i CITATION.cff
 	$(BIN)/actionlint .github/workflows/*.yml
 
-test: check-chromium lint repo-files unit launch book-strict browser
+test: check-chromium lint repo-files unit launch book-strict pdf browser
 
 serve:
 	@test -f _build/html/index.html || { echo "run 'make book' first"; exit 1; }

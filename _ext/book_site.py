@@ -169,8 +169,22 @@ def fold_sections(app: Sphinx, doctree) -> None:
 PAGE_SCRIPT = Path(__file__).parent / "assets" / "book.js"
 
 
+def html_handlers_for_singlehtml(app: Sphinx) -> None:
+    """The single-page build (``make pdf``) writes nodes as the HTML build does.
+
+    Sphinx looks up a writer's node handlers by builder name and falls back to the format
+    (``html``) only when no extension registered any for the name; one that registers a
+    ``singlehtml`` handler hides all the ``html`` ones (MyST-NB's folded cells,
+    sphinx-jupyterbook-latex's removed cells, ...). Copy the missing ones over."""
+    handlers = app.registry.translation_handlers
+    single = handlers.setdefault("singlehtml", {})
+    for node, pair in handlers.get("html", {}).items():
+        single.setdefault(node, pair)
+
+
 def setup(app: Sphinx):
     app.add_js_file(None, body=PAGE_SCRIPT.read_text(encoding="utf-8"))
+    app.connect("builder-inited", html_handlers_for_singlehtml)
     app.connect("doctree-read", merge_cached_outputs)
     app.connect("doctree-read", fold_sections)
     app.connect("doctree-resolved", warn_missing_alt)

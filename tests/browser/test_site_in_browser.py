@@ -35,10 +35,13 @@ RAW_TEX_JS = r"""() => {
   main.querySelectorAll('pre, code, script, style, textarea, mjx-container, .highlight')
     .forEach(e => e.remove());
   const text = main.textContent;
-  return ['$$', '\\[', '\\('].filter(t => text.includes(t)).map(t => {
+  const found = ['$$', '\\[', '\\('].filter(t => text.includes(t)).map(t => {
     const i = text.indexOf(t);
     return text.slice(Math.max(0, i - 40), i + 40);
   });
+  // $...$ that MyST did not take for math (a line of it starting with "- " became a list item)
+  const single = text.match(/\$[^$]{0,200}?\\[a-zA-Z]{2,}[^$]{0,200}?\$/);
+  return single ? [...found, single[0].slice(0, 80)] : found;
 }"""
 
 IMAGES_JS = """async () => {
