@@ -247,3 +247,28 @@ def test_the_static_figure_carries_the_headline_as_its_title():
     assert data["headline"].startswith("Diverged at epoch")
     ax_loss = fig.axes[0]
     assert [t.get_text() for t in ax_loss.get_legend().get_texts()][1].endswith("(diverged at ×)")
+
+
+def test_the_blitted_figure_has_the_pixels_of_a_full_draw(explorer):
+    import io
+
+    from PIL import Image
+
+    from backprop.explore import figures
+
+    def pixels(png):
+        return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+    for values in (dict(learning_rate=0.3), dict(batch_size=1, learning_rate=5.0), {}):
+        if values:
+            explorer.set(**values)
+        shown = pixels(explorer.png)  # what the widget drew: background + changed parts
+        full = pixels(figures.png_bytes(explorer.fig))  # the whole figure drawn again
+        assert shown.shape == full.shape
+        differ = np.any(shown != full, axis=-1).mean()
+        assert differ < 0.005, differ  # only antialiasing where the curve meets a spine
+    # the curve on the background is the one of the result, not of an earlier run
+    explorer.set(learning_rate=0.1, batch_size=8)
+    before = explorer.png
+    explorer.set(learning_rate=0.3)
+    assert explorer.png != before

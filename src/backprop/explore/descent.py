@@ -265,7 +265,7 @@ class LearningRateExplorer(widgets.VBox):
             self.progress.value = len(result.loss) - 1
             self.progress.bar_style = "success" if result.status == "ok" else "danger"
         self.data = self._figure.update(result, self.reference)
-        self.png = png_bytes(self.fig)
+        self.png = self._figure.png()  # blitted: only what changed is drawn
         show_png(self.out, self.png, self.data["headline"])
         self.text = self.data["headline"]
         color = "black" if result.status == "ok" else "#b00020"

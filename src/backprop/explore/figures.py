@@ -439,7 +439,8 @@ class CurveFigure:
         ax_fit.set_xlabel("input $x$")
         ax_fit.set_ylabel("output $a^L$")
         ax_fit.set_title("the trained network", fontsize=STYLE["title"])
-        ax_fit.legend(loc="lower right", fontsize=STYLE["small"])
+        self.fit_legend = ax_fit.legend(loc="lower right", fontsize=STYLE["small"])
+        self._background = self._background_key = None
 
     def update(self, result: pg.CurveResult, reference: pg.CurveResult | None = None) -> dict:
         """Show ``result`` (and ``reference``); returns its :func:`figure_data`."""
@@ -477,7 +478,37 @@ class CurveFigure:
         if self.words:
             color = STYLE["error"] if result.status != "ok" else "black"
             self.fig.suptitle(textwrap.fill(data["headline"], 90), color=color, fontsize=10.5)
+        self._data_key = (s.n_samples, s.noise, s.seed, self.words)
         return data
+
+    def png(self) -> bytes:
+        """The figure as PNG, redrawing only what changes from run to run (blitting).
+
+        The right panel's axes, ticks, labels and training data stay the same for given data
+        settings; they are rendered once into a background, and each update restores it and
+        draws the left panel and the network's curve (with its legend and note) on top, in the
+        order of a full draw. Same pixels as :func:`png_bytes` up to the antialiasing where
+        the curve touches a spine; about a quarter less drawing.
+        """
+        canvas = self.fig.canvas
+        dynamic = (self.fit, self.off_scale, self.fit_legend)
+        key = (self._data_key, self.fig.dpi, tuple(self.fig.get_size_inches()))
+        if self._background is None or key != self._background_key:
+            for artist in dynamic:
+                artist.set_animated(True)
+            self.ax.set_visible(False)
+            try:
+                canvas.draw()
+                self._background = canvas.copy_from_bbox(self.fig.bbox)
+                self._background_key = key
+            finally:
+                self.ax.set_visible(True)
+        canvas.restore_region(self._background)
+        renderer = canvas.get_renderer()
+        self.ax.draw(renderer)
+        for artist in dynamic:
+            self.ax_fit.draw_artist(artist)
+        return _encode(canvas)
 
 
 # ------------------------------------------------------------------------- one-shot drawing
@@ -503,6 +534,16 @@ def draw_curve(result: pg.CurveResult, reference=None, fig: Figure | None = None
 
 
 # ------------------------------------------------------------------------- encoding
+def _encode(canvas) -> bytes:
+    """PNG of what the Agg ``canvas`` holds now (RGB, fast compression)."""
+    from PIL import Image
+
+    image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba())
+    buf = io.BytesIO()
+    image.convert("RGB").save(buf, format="PNG", compress_level=1)
+    return buf.getvalue()
+
+
 def png_bytes(fig: Figure, dpi: float | None = None, colors: int | None = None) -> bytes:
     """Render ``fig`` with Agg to PNG; ``colors`` quantises to a palette (smaller files)."""
     dpi = STYLE["dpi"] if dpi is None else dpi
