@@ -286,6 +286,7 @@ def run(args) -> dict:
                     try:
                         times = measure(page, selector, index, args.moves)
                     except Exception as exc:  # report it, go on with the other widgets
+                        page.screenshot(path=str(shots / f"{args.app}-{name}-error.png"))
                         report["widgets"][name] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
                         continue
                     median = statistics.median(times)

@@ -379,3 +379,22 @@ def test_an_interrupted_run_says_how_to_go_on(play, monkeypatch):
     monkeypatch.undo()
     play.set(seed=0)  # and the next change trains again
     assert play.state.startswith(f"trained {FAST.epochs} epochs (")
+
+
+def test_the_digits_widget_blits_the_pixels_of_a_full_draw():
+    import io
+
+    from PIL import Image
+
+    def pixels(png):
+        return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+    play = widgets.Playground(pg.DIGITS_DEFAULTS.replace(epochs=3, neurons=8))
+    for values in ({}, dict(learning_rate=10.0, hidden_layers=3), dict(epochs=4)):
+        if values:
+            play.set(**values)
+        shown = pixels(play.png)  # background + what changed
+        full = pixels(widgets.png_bytes(play._figure.fig))  # everything drawn again
+        assert shown.shape == full.shape
+        assert np.any(shown != full, axis=-1).mean() < 0.005  # antialiased spine edges only
+    assert play._figure.fig._suptitle.get_text().startswith("digits, layers [64, 8, 8, 8, 10]")

@@ -348,6 +348,7 @@ class DigitsFigure:
             ax.set_title("", fontsize=8, y=TITLE_Y)
             self.image_axes.append(ax)
         self.none = self.fig.text(0.5, 0.12, "", ha="center")
+        self._background = self._background_key = None
         self.text = self.fig.text(
             0.01, 0.01, "", fontsize=STYLE["small"], color=STYLE["error"], va="bottom"
         )
@@ -389,7 +390,56 @@ class DigitsFigure:
         bad = self.words and _bad(result)
         self.text.set_text("\n".join(textwrap.wrap(result.text, 170)[:3]) if bad else "")
         self.grid.update(bottom=0.1 if bad else 0.02)
+        self._layout_key = bad
         return self.fig
+
+    def png(self) -> bytes:
+        """The figure as PNG, redrawing only what changes (blitting, as :meth:`CurveFigure.png`).
+
+        The confusion matrix's axes and ticks, the image axes and the caption's place are
+        rendered once; each update draws the loss and gradient panels, the matrix, its
+        counts, the images and all titles on top.
+        """
+        canvas = self.fig.canvas
+        fig_texts = [t for t in (self.fig._suptitle, self.none, self.text) if t is not None]
+        counts = [t for row in self.counts for t in row]
+        spines = list(self.ax_c.spines.values())  # drawn over the matrix, as in a full draw
+        axes_dynamic = [self.confusion, *spines, *counts, self.ax_c.title]
+        images = [(ax, image, ax.title) for ax, image in zip(self.image_axes, self.images)]
+        dynamic = [self.confusion, *counts, self.ax_c.title]
+        dynamic += [a for _, i, t in images for a in (i, t)] + [self.caption, *fig_texts]
+        key = (self._layout_key, self.fig.dpi, tuple(self.fig.get_size_inches()))
+        if self._background is None or key != self._background_key:
+            for artist in dynamic:
+                artist.set_animated(True)
+            hidden = [self.ax_l, self.ax_g, *self.image_axes]
+            shown = [ax.get_visible() for ax in hidden]
+            for ax in hidden:
+                ax.set_visible(False)
+            try:
+                canvas.draw()
+                self._background = canvas.copy_from_bbox(self.fig.bbox)
+                self._background_key = key
+            finally:
+                for ax, visible in zip(hidden, shown):
+                    ax.set_visible(visible)
+                for artist in dynamic:  # a later full draw (savefig) must include them
+                    artist.set_animated(False)
+        canvas.restore_region(self._background)
+        renderer = canvas.get_renderer()
+        self.ax_l.draw(renderer)
+        self.ax_g.draw(renderer)
+        for artist in axes_dynamic:
+            self.ax_c.draw_artist(artist)
+        for ax, image, title in images:
+            if ax.get_visible():
+                ax.draw_artist(image)
+                ax.draw_artist(title)
+        if self.caption.get_visible():
+            self.caption.axes.draw_artist(self.caption)
+        for text in fig_texts:
+            self.fig.draw_artist(text)
+        return _encode(canvas)
 
 
 # ------------------------------------------------------------------------- loss curve
@@ -503,6 +553,8 @@ class CurveFigure:
                 self._background_key = key
             finally:
                 self.ax.set_visible(True)
+                for artist in dynamic:  # a later full draw (savefig) must include them
+                    artist.set_animated(False)
         canvas.restore_region(self._background)
         renderer = canvas.get_renderer()
         self.ax.draw(renderer)

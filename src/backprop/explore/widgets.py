@@ -356,7 +356,10 @@ class Playground:
         if self._figure is None or isinstance(self._figure, DigitsFigure) != (r.boundary is None):
             self._figure = (DigitsFigure if r.boundary is None else PlaygroundFigure)(words=False)
         fig = self._figure.update(r)
-        self.png = png_bytes(fig, dpi=self.dpi)
+        if isinstance(self._figure, DigitsFigure) and self.dpi == fig.dpi:
+            self.png = self._figure.png()  # blitted: only what changes is drawn
+        else:
+            self.png = png_bytes(fig, dpi=self.dpi)
         show_png(self.output, self.png, r.message)
         style = {"ok": "success", "overshoot": "warning", "diverged": "danger"}[r.status]
         with self.progress.hold_sync():  # one message for the bar
