@@ -108,7 +108,7 @@ def test_an_unknown_setting_is_named_with_the_known_ones():
         pg.Settings().replace(colour="red")
 
 
-@pytest.mark.parametrize("name", ["grid", "n_samples", "neurons", "hidden_layers", "epochs"])
+@pytest.mark.parametrize("name", ["grid", "n_samples", "neurons", "hidden_layers"])
 def test_absurd_sizes_are_refused_before_anything_is_allocated(name):
     limit = pg.LIMITS[name]
     assert pg.Settings().replace(**{name: limit}).grid > 0  # the limit itself is allowed
@@ -145,7 +145,8 @@ def test_a_grid_of_ten_to_the_five_is_refused_at_once():
         ("activation", "softplus", ValueError, "activation"),
         ("features", "x1", TypeError, "features must be a tuple of names"),
         ("features", ("x1", 2), ValueError, "features must be distinct names"),
-        ("seed", -1, ValueError, "seed must be an integer >= 0"),
+        ("seed", -1, ValueError, "seed must be an integer"),
+        ("data_seed", -1, ValueError, "data_seed must be an integer"),
     ],
 )
 def test_every_setting_is_checked_with_its_name(field, value, error, words):
@@ -214,3 +215,22 @@ def test_a_run_whose_loss_rose_on_the_way_is_not_called_converging():
     real = pg.train_curve(pg.CurveSettings(learning_rate=0.1, batch_size=1))
     rise, i, j = pg.largest_rise(real.loss)
     assert rise >= pg.RISE and pg.headline(real).startswith(f"Unstable: the loss rose {rise:.3g}×")
+
+
+def test_training_settings_have_one_rule_the_one_fit_applies(monkeypatch):
+    import backprop.train
+
+    calls = []
+    real = backprop.train.check_settings
+
+    def spy(**kwargs):
+        calls.append(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(pg, "check_settings", spy)
+    pg.Settings(learning_rate=0.2, epochs=7)
+    pg.CurveSettings(momentum=0.5)
+    assert [c["learning_rate"] for c in calls] == [0.2, 0.1]
+    assert calls[0]["epochs"] == 7 and calls[1]["momentum"] == 0.5
+    with pytest.raises(ValueError, match="momentum"):
+        pg.Settings(momentum=1.0)

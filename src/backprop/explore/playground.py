@@ -30,7 +30,7 @@ import numpy as np
 
 from .. import _validate, datasets
 from ..network import Network, one_hot
-from ..train import History, suggested_rate
+from ..train import History, check_settings, suggested_rate
 
 DATASETS_2D = ("moons", "circles", "xor", "spirals")
 DATASETS = DATASETS_2D + ("digits",)
@@ -52,12 +52,11 @@ LIMITS = {
     "n_samples": 100_000,
     "hidden_layers": 16,
     "neurons": 1024,
-    "epochs": 10_000,
-    "batch_size": 100_000,
     "grid": 400,
     "hidden": 1024,
 }
-"""Largest accepted value of each size setting of :class:`Settings` and :class:`CurveSettings`.
+"""Largest accepted value of each size setting of :class:`Settings` and :class:`CurveSettings`
+that is not a training setting (those follow :func:`backprop.train.check_settings`).
 
 A larger value is refused with a ``ValueError`` before anything is allocated (a grid of
 $10^5 \times 10^5$ points would need 80 GB per class). The limits are far above what the
@@ -86,14 +85,6 @@ def _bounded_int(name: str, value, low: int) -> int:
         expected = f">= {low}" if high is None else f"in [{low}, {high:,}]"
         raise ValueError(f"{name} must be an integer {expected}, got {value}")
     return int(value)
-
-
-def _check_training(rate: str, momentum: str, l2: str | None, settings) -> None:
-    """The training settings of ``settings``, checked by the rules of ``Network.fit``."""
-    _validate.positive_float(rate, getattr(settings, rate))
-    _validate.nonnegative_float(momentum, getattr(settings, momentum), upper=1.0)
-    if l2 is not None:
-        _validate.nonnegative_float(l2, getattr(settings, l2))
 
 
 def _replace(settings, changes: dict):
@@ -174,10 +165,20 @@ class Settings:
         _validate.choice("dataset", self.dataset, DATASETS)
         _validate.choice("activation", self.activation, ACTIVATIONS)
         _validate.choice("loss", self.loss, LOSSES)
-        for name in ("n_samples", "neurons", "batch_size", "epochs", "grid"):
+        # The training settings have one rule, the one Network.fit applies.
+        check_settings(
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            learning_rate=self.learning_rate,
+            momentum=self.momentum,
+            seed=self.seed,
+            l2=self.l2,
+        )
+        for name in ("n_samples", "neurons", "grid"):
             _bounded_int(name, getattr(self, name), 1)
-        for name in ("hidden_layers", "seed", "data_seed", "classes"):
+        for name in ("hidden_layers", "classes"):
             _bounded_int(name, getattr(self, name), 0)
+        _validate.seed("data_seed", self.data_seed)
         if self.classes not in (2, 3) or (self.classes == 3 and self.dataset != "spirals"):
             raise ValueError(
                 f"classes must be 2 (or 3 for the spirals), got {self.classes!r} "
@@ -186,7 +187,6 @@ class Settings:
         _number("test_fraction", self.test_fraction)
         if not 0 < self.test_fraction < 1:
             raise ValueError(f"test_fraction must lie in (0, 1), got {self.test_fraction}")
-        _check_training("learning_rate", "momentum", "l2", self)
         _validate.nonnegative_float("noise", self.noise)
         if isinstance(self.features, str):
             raise TypeError(
@@ -545,10 +545,15 @@ class CurveSettings:
     noise: float = 0.1
 
     def __post_init__(self):
-        for name in ("batch_size", "epochs", "n_samples", "hidden"):
+        check_settings(
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            learning_rate=self.learning_rate,
+            momentum=self.momentum,
+            seed=self.seed,
+        )
+        for name in ("n_samples", "hidden"):
             _bounded_int(name, getattr(self, name), 1)
-        _bounded_int("seed", self.seed, 0)
-        _check_training("learning_rate", "momentum", None, self)
         _validate.nonnegative_float("noise", self.noise)
 
     def replace(self, **changes) -> CurveSettings:
