@@ -253,7 +253,9 @@ def work(case: str, side: str, quick: bool):
                 net0.forward(Xb)
 
         return forward, {"batches": len(batches)}
-    if case == "gemm":  # the step's GEMMs alone, and a large square GEMM
+    if case == "gemm":  # the training epoch of (1), its GEMMs alone, a large square GEMM
+        if side == "train":
+            return work("relu", "backprop", quick)
         cfg = _config("relu", quick)
         steps = -(-cfg["n"] // cfg["batch"])
         flops = steps * matmul_flops(cfg["sizes"], cfg["batch"])["step"]
@@ -427,107 +429,76 @@ def run_all(args) -> tuple[list, bool]:
 
     le = lambda x: lambda r: r <= x  # noqa: E731
     ge = lambda x: lambda r: r >= x  # noqa: E731
+    on = lambda case: not args.only or case in args.only  # noqa: E731
     net = "784-256-128-10 ReLU, batch 128, f32" if not args.quick else "quick sizes"
     with_base = ["backprop", "baseline"] if args.baseline else ["backprop"]
-    relu_times = None
     for case, label, target in (
         ("relu", f"(1) epoch {net}", 0.8),
         ("tiny", "(2) 1,000 steps 2-16-16-2 tanh, batch 32, f64", 0.2),
     ):
+        if not on(case):
+            continue
         result = compare(case, [*with_base, "torch"], args, sources)
-        if case == "relu" and "skipped" not in result:
-            relu_times = result["per_side"]["backprop"]
         row(f"{label}: backprop / torch", result, "backprop", "torch", f"<= {target}", le(target))
         if args.baseline and "skipped" not in result:
-            row(
-                f"{label}: backprop / backprop@{args.baseline}",
-                result,
-                "backprop",
-                "baseline",
-                "(report)",
-                lambda r: True,
-            )
-    row(
-        f"(3a) epoch {net}: backprop / sklearn",
-        compare("sklearn", ["backprop", "sklearn"], args, sources),
-        "backprop",
-        "sklearn",
-        "<= 0.7",
-        le(0.7),
-    )
-    digits = _spawn("digits", "both", args)
-    if "skipped" in digits:
-        digits = {"backprop": float("nan"), "sklearn": float("nan")}
-    rows.append(
-        (
-            "(3b) digits test accuracy, 64-64-10, 30 epochs: backprop / sklearn",
-            f"{digits['backprop']:.1%}",
-            f"{digits['sklearn']:.1%}",
-            _ratio(digits["backprop"] / digits["sklearn"]),
-            ">= 1.0",
-            "met" if digits["backprop"] >= digits["sklearn"] or args.quick else "MISSED",
-            "-",
-        )
-    )
-    all_met &= digits["backprop"] >= digits["sklearn"] or args.quick
-    print("  " + " | ".join(rows[-1]), flush=True)
-    row(
-        "(4) network (1), per batch: training step / forward pass",
-        compare("step", ["step", "forward"], args, sources),
-        "step",
-        "forward",
-        "<= 3.2",
-        le(3.2),
-    )
-    gemm = compare("gemm", ["gemm", "square"], args, sources)
-    if "skipped" not in gemm:
-        # GFLOP/s of the epoch of (1), of the same GEMMs alone, and of a large square GEMM
-        f_step, size = gemm["extra"]["flops"], 256 if args.quick else 2048
-        epoch = relu_times or compare("relu", ["backprop"], args, sources)["per_side"]["backprop"]
-        ps = gemm["per_side"]
-        ps["train"] = [f_step / t / 1e9 for t in epoch]
-        ps["gemm"] = [f_step / t / 1e9 for t in ps["gemm"]]
-        ps["sq"] = [2 * size**3 / t / 1e9 for t in ps["square"]]
-        n = min(len(ps["train"]), len(ps["gemm"]))
-        ps["train"], ps["gemm"], ps["sq"] = ps["train"][:n], ps["gemm"][:n], ps["sq"][:n]
-    gf = lambda g: f"{g:.0f} GFLOP/s"  # noqa: E731
-    row(
-        "(5a) f32 training step of (1) / the same GEMMs alone",
-        gemm,
-        "train",
-        "gemm",
-        ">= 0.5",
-        ge(0.5),
-        gf,
-    )
-    row(
-        f"(5b) f32 training step of (1) / square {2048 if not args.quick else 256} GEMM",
-        gemm,
-        "train",
-        "sq",
-        "(report)",
-        lambda r: True,
-        gf,
-    )
-    pg = compare("playground", ["backprop"], args, sources)
-    row(
-        "(6a) playground: widget change to redrawn figure, ratio to 300 ms",
-        pg,
-        "backprop",
-        None,
-        "<= 300 ms",
-        le(1.0),
-        value=lambda r: [t / 0.3 for t in r["per_side"]["backprop"]],
-    )
-    if args.baseline:
+            base = f"{label}: backprop / backprop@{args.baseline}"
+            row(base, result, "backprop", "baseline", "(report)", lambda r: True)
+    if on("sklearn"):
+        result = compare("sklearn", ["backprop", "sklearn"], args, sources)
         row(
-            f"(6b) playground training: backprop / backprop@{args.baseline}",
-            compare("playground-core", ["backprop", "baseline"], args, sources),
+            f"(3a) epoch {net}: backprop / sklearn",
+            result,
             "backprop",
-            "baseline",
-            "<= 1.05",
-            le(1.05),
+            "sklearn",
+            "<= 0.7",
+            le(0.7),
         )
+    if on("digits"):
+        digits = _spawn("digits", "both", args)
+        if "skipped" in digits:
+            digits = {"backprop": float("nan"), "sklearn": float("nan")}
+        ok = digits["backprop"] >= digits["sklearn"] or args.quick
+        all_met &= ok
+        rows.append(
+            (
+                "(3b) digits test accuracy, 64-64-10, 30 epochs: backprop / sklearn",
+                f"{digits['backprop']:.1%}",
+                f"{digits['sklearn']:.1%}",
+                _ratio(digits["backprop"] / digits["sklearn"]),
+                ">= 1.0",
+                "met" if ok else "MISSED",
+                "-",
+            )
+        )
+        print("  " + " | ".join(rows[-1]), flush=True)
+    if on("step"):
+        result = compare("step", ["step", "forward"], args, sources)
+        name = "(4) network (1), an epoch: training steps / forward passes of the same batches"
+        row(name, result, "step", "forward", "<= 3.2", le(3.2))
+    if on("gemm"):
+        gemm = compare("gemm", ["train", "gemm", "square"], args, sources)
+        if "skipped" not in gemm:
+            # GFLOP/s of the epoch of (1), of the same GEMMs alone and of a large square GEMM,
+            # each timed in its own process, in the same rounds
+            f_step, size = gemm["extra"]["flops"], 256 if args.quick else 2048
+            ps = gemm["per_side"]
+            ps["gemm"] = [f_step / t / 1e9 for t in ps["gemm"]]
+            ps["train"] = [f_step / t / 1e9 for t in ps["train"]]
+            ps["sq"] = [2 * size**3 / t / 1e9 for t in ps["square"]]
+        gf = lambda g: f"{g:.0f} GFLOP/s"  # noqa: E731
+        name = "(5a) f32 training step of (1) / the same GEMMs alone"
+        row(name, gemm, "train", "gemm", ">= 0.5", ge(0.5), gf)
+        name = f"(5b) f32 training step of (1) / square {2048 if not args.quick else 256} GEMM"
+        row(name, gemm, "train", "sq", "(report)", lambda r: True, gf)
+    if on("playground"):
+        pg = compare("playground", ["backprop"], args, sources)
+        name = "(6a) playground: widget change to redrawn figure, ratio to 300 ms"
+        ratio = lambda r: [t / 0.3 for t in r["per_side"]["backprop"]]  # noqa: E731
+        row(name, pg, "backprop", None, "<= 300 ms", le(1.0), value=ratio)
+    if args.baseline and on("playground"):
+        result = compare("playground-core", ["backprop", "baseline"], args, sources)
+        name = f"(6b) playground training: backprop / backprop@{args.baseline}"
+        row(name, result, "backprop", "baseline", "<= 1.05", le(1.05))
     if args.build:
         res = bench_build()
         for name, limit in (("cold", 180), ("rebuild", 30)):
@@ -641,6 +612,12 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=0, help="BLAS/torch threads (0: default)")
     parser.add_argument("--baseline", help="also time the package at this git revision")
     parser.add_argument("--build", action="store_true", help="also time `make book` (minutes)")
+    parser.add_argument(
+        "--only",
+        type=lambda text: set(text.split(",")),
+        default=set(),
+        help="comma-separated cases: relu,tiny,sklearn,digits,step,gemm,playground (default all)",
+    )
     parser.add_argument("--write", action="store_true", help=f"write {RESULTS.name}")
     parser.add_argument("--output", type=Path, help="write the report to this file instead")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
