@@ -5,7 +5,7 @@ arithmetic operation on a :class:`Value` creates a new node that remembers its i
 local derivatives with respect to them; :meth:`Value.backward` orders the graph topologically
 and sends each node's adjoint to its inputs, $\bar u \mathrel{+}= \frac{\partial v}{\partial u}
 \bar v$ (Equation :eq:`eq-ad-fanout`). A network built from it has one node per scalar
-multiplication, addition and activation (Equation :eq:`eq-ad-scalar-count`), which is why the
+multiplication, addition and activation (Equation :eq:`eq-ad-op-count`), which is why the
 matrix version is the one to run.
 """
 
