@@ -200,8 +200,9 @@ def measure(page, selector: str, index: int, moves: int, timeout: float = 60.0) 
     for i in range(moves):
         before = page.evaluate("() => window.__bp.shown.length")
         old_state = page.evaluate(state)
+        handle.scroll_into_view_if_needed()
         handle.focus()
-        page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
+        handle.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
         end = time.monotonic() + timeout
         while page.evaluate("() => window.__bp.shown.length") == before:
             if time.monotonic() > end:
