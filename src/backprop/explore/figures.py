@@ -2,7 +2,7 @@ r"""The figures of the book's live experiments, in one style, and the data they 
 
 Every figure here is a bare :class:`matplotlib.figure.Figure` on the Agg canvas (no pyplot
 state, so a widget can redraw it from any thread), built once and then updated in place:
-:meth:`update` only changes the data of existing artists, which is what keeps a redraw
+``update()`` only changes the data of existing artists, which is what keeps a redraw
 cheap. One style for all of them: :data:`STYLE` (sizes and colours), log axes labelled with
 plain numbers, fixed margins, trouble in red words.
 
@@ -40,9 +40,10 @@ STYLE = {
     "grid_alpha": 0.3,
     "title_y": 1.01,
 }
-"""The one style of the live figures: screen dpi, title and small font sizes (points), the
-colours of error and warning words, grid transparency, title height (fixed, otherwise
-matplotlib measures every tick label to place the titles)."""
+"""The one style of the live figures, in one place. Its entries are the screen dpi, the title
+and small font sizes (points), the colours of error and warning words, the grid's
+transparency and the title height (fixed, otherwise matplotlib measures every tick label to
+place the titles)."""
 CLASS_COLORS = np.array([[0.85, 0.37, 0.01], [0.12, 0.47, 0.71], [0.2, 0.63, 0.17]])
 """RGB of classes 0, 1, 2 in the 2-D figures (orange, blue, green)."""
 CLIP = 100.0

@@ -24,8 +24,10 @@ import time
 import ipywidgets as W
 
 TICK_SECONDS = 0.1
-"""Progress words and bar are updated at most this often, the first time after this long: each
-update is a message to the browser, and a run that ends sooner only sends its figure."""
+"""Seconds between two updates of the progress words and bar, and before the first one.
+
+Each update is a message to the browser, and a run that ends sooner sends only its figure.
+"""
 
 
 def from_browser(change) -> bool:

@@ -211,7 +211,8 @@ class Playground:
     older run instead of waiting behind it, while the words say "training… epoch k/N".
 
     Attributes: ``controls`` (name -> widget), ``result`` (the last
-    :class:`~backprop.explore.playground.Result`), ``figure_data`` (:func:`figure_data` of it),
+    :class:`~backprop.explore.playground.Result`), ``figure_data``
+    (:func:`~backprop.explore.figures.figure_data` of it),
     ``message`` (the text under the figure), ``state`` (the words beside the progress bar),
     ``png`` (the figure shown), ``seconds`` (time of the last update: train + draw + encode),
     ``output``, ``progress``, ``runner`` (:class:`~backprop.explore.live.Runner`), ``widget``
