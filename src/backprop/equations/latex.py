@@ -704,7 +704,7 @@ class _Parser:
             return Node("R")
         if v == r"\dots":
             return Node("dotsatom")
-        if v in (r"\tilde", r"\hat", r"\bar"):
+        if v in (r"\tilde", r"\hat", r"\bar", r"\dot"):
             inner = self.arg()
             if inner.kind != "sym":
                 raise ParseError(f"{v} over {inner}")
