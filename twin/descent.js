@@ -158,7 +158,7 @@ export class DescentExplorer {
     this.root = root;
     this.prob = problem(ref);
     this.s = { learningRate: DEFAULTS.learningRate, batchSize: DEFAULTS.batchSize, momentum: DEFAULTS.momentum };
-    this.reference = trainCurve(this.prob, this.s);
+    this.reference = trainCurve(this.prob, { ...this.s }); // a copy: change() edits this.s
     this.stats = { runs: 0, ms: [] };
     const set = (key) => (v) => this.change({ [key]: key === "learningRate" ? RATE_OF(v) : v });
     const i0 = EXPONENTS.findIndex((x) => RATE_OF(x) === DEFAULTS.learningRate);
@@ -196,16 +196,21 @@ export class DescentExplorer {
     const r = this.result;
     const top = CLIP * r.loss[0];
     const clip = (ys) => ys.map((v) => Math.min(v, top));
+    // A curve that leaves the chart says so in its legend entry: nothing is cut silently.
+    const off = (ys) => {
+      const k = ys.findIndex((v) => !(v <= top));
+      return k < 0 ? "" : ` (above ${CLIP}× its start from epoch ${k})`;
+    };
     const ref = this.reference;
     lineChart(this.lossChart, [
-      { y: clip(ref.loss), color: "#999", dash: [5, 4], label: `reference: η=${fmt(ref.s.learningRate)}, B=${ref.s.batchSize}` },
-      { y: clip(r.loss), color: "#1f77b4", width: 2.2, label: `η=${fmt(r.s.learningRate)}, B=${r.s.batchSize}${r.s.momentum ? `, μ=${r.s.momentum}` : ""}` },
+      { y: clip(ref.loss), color: "#999", dash: [5, 4], label: `reference: η=${fmt(ref.s.learningRate)}, B=${ref.s.batchSize}${off(ref.loss)}` },
+      { y: clip(r.loss), color: "#1f77b4", width: 2.2, label: `η=${fmt(r.s.learningRate)}, B=${r.s.batchSize}${r.s.momentum ? `, μ=${r.s.momentum}` : ""}${off(r.loss)}` },
     ], { xMax: DEFAULTS.epochs, yLabel: "training loss C (MSE)", xLabel: `epoch (one pass over the ${DEFAULTS.nSamples} samples)` });
     drawFit(this.fitChart, this.prob, r);
     this.text = headline(r);
     this.headlineOut.textContent = this.text;
     this.headlineOut.className = `bp-status bp-${r.status}`;
-    this.lossChart.setAttribute("aria-label", `loss curve: ${this.text}`);
+    this.lossChart.setAttribute("aria-label", `loss curve${off(r.loss)}: ${this.text}`);
     this.stats.runs++;
     this.stats.ms.push(performance.now() - t0);
   }

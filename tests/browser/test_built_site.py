@@ -80,3 +80,23 @@ def test_no_link_text_shows_raw_tex():
             if tex.search(text):
                 raw.append(f"{page.relative_to(SITE)}: {text.strip()[:80]}")
     assert not raw, "links whose text is raw TeX:\n" + "\n".join(raw)
+
+
+@pytest.mark.parametrize("stem", NOTEBOOK_CHAPTERS)
+def test_no_cell_printed_an_error_or_a_warning(stem):
+    """A figure that fails only when it is displayed (say an overflow while drawing) does not
+    stop the build: the cell ran, and the page shows a traceback instead of the figure. So every
+    output of the executed notebook is read: no error, nothing on stderr, no traceback."""
+    nb = json.loads((SITE / "_sources" / "chapters" / f"{stem}.ipynb").read_text())
+    bad = []
+    for i, cell in enumerate(nb["cells"]):
+        for out in cell.get("outputs", []):
+            text = "".join(out.get("text", "")) + json.dumps(out.get("data", {}))
+            if (
+                out.get("output_type") == "error"
+                or out.get("name") == "stderr"
+                or "Traceback (most recent call last)" in text
+            ):
+                bad.append((i, out.get("output_type"), text[:200]))
+    html = (SITE / "chapters" / f"{stem}.html").read_text(encoding="utf-8")
+    assert not bad and "highlight-ipythontb" not in html, f"{stem}: {bad}"

@@ -272,6 +272,13 @@ def test_every_control_of_the_live_descent_explorer(live_page):
     assert re.match(r"Diverged at epoch \d+: .* try a learning rate below 1\.", root.locator(
         ".bp-status").inner_text())  # fmt: skip
     no_nan(root)
+    # the grey reference stays the default run whatever the controls say, and a curve that
+    # leaves the chart says so in its legend entry
+    ref = page.evaluate("() => window.bpDescent.reference.s")
+    assert ref == {"learningRate": 0.1, "batchSize": 8, "momentum": 0}, ref
+    assert page.evaluate("() => window.bpDescent.reference.loss") == shown
+    label = page.evaluate("() => window.bpDescent.lossChart.getAttribute('aria-label')")
+    assert "above 100× its start from epoch" in label, label
     screenshot(page, "live-descent-diverged")
     traffic.assert_clean()
 
