@@ -223,17 +223,21 @@ def test_a_run_that_rose_on_the_way_is_not_called_converging(explorer):
 def test_a_browser_move_supersedes_a_run_in_progress():
     import time
 
-    w = descent.learning_rate_explorer(SMALL.replace(epochs=400, batch_size=1))
+    # 4000 epochs of B = 1 take seconds even on an idle machine: long enough to be caught in
+    # progress (a fixed sleep was a race: 400 epochs could finish within it)
+    w = descent.learning_rate_explorer(SMALL.replace(epochs=4000, batch_size=1))
     w.batch.set_state({"index": 0})  # B = 1 again: a no-op move, no change event
-    w.rate.set_state({"value": 0.05})  # a reader's move: 400 epochs of B = 1 in the background
-    time.sleep(0.3)
-    assert w.runs == 1 and w.state.startswith("training… epoch")
+    w.rate.set_state({"value": 0.05})  # a reader's move: trains in the background
+    deadline = time.monotonic() + 30
+    while not w.state.startswith("training… epoch") and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert w.runs == 1 and w.state.startswith("training… epoch"), w.state
     w.momentum.set_state({"value": 0.5})
     w.rate.set_state({"value": 0.02})
-    w.wait(60)
+    assert w.wait(300)
     assert w.result.settings.learning_rate == 0.02 and w.result.settings.momentum == 0.5
     assert w.runs == 2 and w.runner.superseded >= 1  # the obsolete runs were never drawn
-    assert w.state.startswith("trained 400 epochs (")
+    assert w.state.startswith("trained 4000 epochs (")
 
 
 def test_descent_module_says_it_is_not_the_optimiser():
