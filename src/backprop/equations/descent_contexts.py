@@ -203,7 +203,21 @@ def _name(node):
 
 
 # --------------------------------------------------------------------------- fd
-class FdInstance:
+class PlainInstance:
+    """What a context without derivatives of its own answers for a derivative symbol: it is
+    refused, so an equation that writes one where none is bound fails instead of passing."""
+
+    def nabla(self, sub, body, ev):
+        raise BindingError("no gradients here")
+
+    def derivative(self, num, den, ev):
+        raise BindingError("no derivatives here")
+
+    def limit_direction(self, var):
+        return None
+
+
+class FdInstance(PlainInstance):
     """A smooth f at x, a step h, a sign for the ``\\pm`` of a Taylor expansion."""
 
     L = 1
@@ -285,9 +299,6 @@ class FdInstance:
     def nabla(self, sub, body, ev):
         raise BindingError("no gradients in the fd context")
 
-    def limit_direction(self, var):
-        return None
-
 
 @functools.cache
 def _fd_derivatives(which: int):
@@ -305,7 +316,7 @@ def fd_instances():
 
 
 # --------------------------------------------------------------------------- directional
-class DirectionalInstance:
+class DirectionalInstance(PlainInstance):
     """A network's mean cost as a function of the column of all its parameters."""
 
     L = 1
@@ -369,9 +380,6 @@ class DirectionalInstance:
     def derivative(self, num, den, ev):
         raise BindingError("write the gradient as \\nabla C(\\theta)")
 
-    def limit_direction(self, var):
-        return None
-
 
 @functools.cache
 def directional_instances():
@@ -389,7 +397,7 @@ def _complex_gradient(f, theta):
     return g
 
 
-class SmoothInstance:
+class SmoothInstance(PlainInstance):
     """The chapter's non-quadratic cost of two parameters at a point, a small step Delta."""
 
     L = 1
@@ -448,9 +456,6 @@ class SmoothInstance:
     def derivative(self, num, den, ev):
         raise BindingError("write the gradient as \\nabla C(\\theta)")
 
-    def limit_direction(self, var):
-        return None
-
 
 @functools.cache
 def smooth_instances():
@@ -458,7 +463,7 @@ def smooth_instances():
 
 
 # --------------------------------------------------------------------------- the bowl
-class BowlInstance:
+class BowlInstance(PlainInstance):
     """A quadratic bowl C(theta) = 1/2 (theta - theta*)^T H (theta - theta*), a rate eta and
     the iterates of the package's ``descend`` from theta_0 (k = 0 .. L + 1)."""
 
@@ -582,9 +587,6 @@ class BowlInstance:
     def derivative(self, num, den, ev):
         raise BindingError("no partial derivatives in the bowl context")
 
-    def limit_direction(self, var):
-        return None
-
 
 @functools.cache
 def bowl_instances():
@@ -596,7 +598,7 @@ def bowl_instances():
 
 
 # --------------------------------------------------------------------------- momentum
-class MomentumInstance:
+class MomentumInstance(PlainInstance):
     """Momentum on a constant gradient g: the steps v_k of the package's ``descend``."""
 
     def __init__(self, eta, mu, seed, L=12):
@@ -631,9 +633,6 @@ class MomentumInstance:
     def derivative(self, num, den, ev):
         raise BindingError("no derivatives in the momentum context")
 
-    def limit_direction(self, var):
-        return None
-
 
 @functools.cache
 def momentum_instances():
@@ -641,7 +640,7 @@ def momentum_instances():
 
 
 # --------------------------------------------------------------------------- epochs
-class EpochInstance:
+class EpochInstance(PlainInstance):
     """M samples in batches of B: the number of batches ``backprop.train.minibatches`` yields."""
 
     L = 1
@@ -668,15 +667,6 @@ class EpochInstance:
             if " ".join(name.split()) == "steps per epoch":
                 return float(self.steps)
         raise BindingError(f"{name} is not bound in the epoch context")
-
-    def nabla(self, sub, body, ev):
-        raise BindingError("no gradients here")
-
-    def derivative(self, num, den, ev):
-        raise BindingError("no derivatives here")
-
-    def limit_direction(self, var):
-        return None
 
 
 @functools.cache
@@ -807,7 +797,7 @@ def step_instances():
 
 
 # --------------------------------------------------------------------------- cost of backprop
-class FlopsInstance:
+class FlopsInstance(PlainInstance):
     """An architecture and a batch: flops counted while a forward and a backward pass run
     (every matrix product adds 2abc), the forward passes the package's central differences
     make, and the bytes the package's forward pass keeps."""
@@ -914,15 +904,6 @@ class FlopsInstance:
                 return 3 - self.F1 / self.F_fwd
         raise BindingError(f"{name} is not bound in the flops context")
 
-    def nabla(self, sub, body, ev):
-        raise BindingError("no gradients here")
-
-    def derivative(self, num, den, ev):
-        raise BindingError("no derivatives here")
-
-    def limit_direction(self, var):
-        return None
-
 
 @functools.cache
 def flops_instances():
@@ -938,7 +919,7 @@ register_context("flops", flops_instances, "l", "", "flops, passes and bytes, co
 
 
 # --------------------------------------------------------------------------- why gradients
-class LeastSquaresInstance:
+class LeastSquaresInstance(PlainInstance):
     """A linear model [n, 1] with the squared error on M samples: the cost C(beta) is the
     package's ``Network.loss`` at real points and the same sum written out at complex ones (for
     the complex-step gradient); beta* from ``np.linalg.lstsq`` (an SVD, not the normal
@@ -1001,16 +982,13 @@ class LeastSquaresInstance:
     def derivative(self, num, den, ev):
         raise BindingError("no partial derivatives here")
 
-    def limit_direction(self, var):
-        return None
-
 
 @functools.cache
 def least_squares_instances():
     return [LeastSquaresInstance(8, 2, 100), LeastSquaresInstance(20, 5, 101)]
 
 
-class SegmentInstance:
+class SegmentInstance(PlainInstance):
     """The chapter's [1, 2, 1] tanh network theta_A, its swap theta_B, and the cost c(s) of
     (1 - s) theta_A + s theta_B on targets that theta_A fits exactly (complex-capable)."""
 
@@ -1051,22 +1029,13 @@ class SegmentInstance:
                 return Fn(lambda s: (d(s + 1e-4) - d(s - 1e-4)) / 2e-4, "c''", False)
         raise BindingError(f"{name} is not bound in the segment context")
 
-    def nabla(self, sub, body, ev):
-        raise BindingError("no gradients here")
-
-    def derivative(self, num, den, ev):
-        raise BindingError("no derivatives here")
-
-    def limit_direction(self, var):
-        return None
-
 
 register_context("least-squares", least_squares_instances, "", "", "a linear model, squared error")
 register_context("segment", lambda: [SegmentInstance()], "", "", "a segment between two minima")
 
 
 # --------------------------------------------------------------------------- rumelhart 1986
-class RhwInstance:
+class RhwInstance(PlainInstance):
     """The paper's 6-2-1 network on the 64 patterns of the symmetry task, its constants
     epsilon = 0.1 and alpha = 0.9, and the package's eta and mu that reproduce the paper's
     updates, *measured*: eta from one full-batch epoch of fit at rate 1 against the paper's
@@ -1135,14 +1104,8 @@ class RhwInstance:
             return self.gE if _name(body) == "E" else self.gC
         raise BindingError("only nabla_theta E and nabla_theta C are bound")
 
-    def derivative(self, num, den, ev):
-        raise BindingError("no derivatives here")
 
-    def limit_direction(self, var):
-        return None
-
-
-class MirrorInstance:
+class MirrorInstance(PlainInstance):
     """A hidden unit with mirror weights w_{7-i} = -w_i and a 0/1 input pattern; z from the
     package's forward pass."""
 
@@ -1179,15 +1142,6 @@ class MirrorInstance:
         if name in ("b", "z") and sub is None:
             return self.b if name == "b" else self.z
         raise BindingError(f"{name} is not bound in the mirror context")
-
-    def nabla(self, sub, body, ev):
-        raise BindingError("no gradients here")
-
-    def derivative(self, num, den, ev):
-        raise BindingError("no derivatives here")
-
-    def limit_direction(self, var):
-        return None
 
 
 register_context("rhw", functools.cache(lambda: [RhwInstance(0), RhwInstance(3)]), "", "", "")
