@@ -30,7 +30,7 @@ import numpy as np
 
 from .. import _validate
 from .figures import CLIP, CurveFigure, draw_curve, figure_data, png_bytes, show_png  # noqa: F401
-from .live import Runner, check_value, dead_kernel_note, from_browser
+from .live import Runner, dead_kernel_note, from_browser, set_controls
 from .playground import (  # noqa: F401  (the chapter reads the words from here)
     RISE,
     CurveResult,
@@ -203,16 +203,7 @@ class LearningRateExplorer(widgets.VBox):
         Names are ``learning_rate``, ``batch_size``, ``momentum``; a value a control cannot
         take raises ``ValueError`` naming it, its range and the value (nothing changes).
         """
-        unknown = sorted(set(values) - set(self.controls))
-        if unknown:
-            raise KeyError(f"no control named {unknown}; the controls are {list(self.controls)}")
-        checked = {name: check_value(name, self.controls[name], v) for name, v in values.items()}
-        self._hold = True
-        try:
-            for name, value in checked.items():
-                self.controls[name].value = value
-        finally:
-            self._hold = False
+        set_controls(self, values)
         return self.update()
 
     def _changed(self, change):

@@ -8,7 +8,8 @@
   epoch, stops the obsolete run) instead of queueing behind it. While it trains, the widget
   says "training… epoch k/N".
 * :func:`check_value`: the value a control may take, or a ``ValueError`` naming the control,
-  its range and the value (ipywidgets would silently clamp it to another value).
+  its range and the value (ipywidgets would silently clamp it to another value);
+  :func:`set_controls` sets several controls of a widget at once with it.
 * :func:`dead_kernel_note`: a line that the browser shows only while the widget has lost its
   kernel (ipywidgets marks every view of a closed comm with the CSS class
   ``jupyter-widgets-disconnected``, e.g. after a kernel restart), telling the reader to
@@ -182,6 +183,25 @@ def check_value(name: str, control, value):
             f"{name} must lie in [{low:g}, {high:g}] (the range of its control), got {value}"
         )
     return value
+
+
+def set_controls(owner, values: dict) -> None:
+    """Set several of ``owner.controls`` at once, every value checked before any control changes.
+
+    An unknown name raises ``KeyError``, a value a control cannot take the error of
+    :func:`check_value`. While the values are set, ``owner._hold`` is true, so that the controls'
+    observers do not retrain one by one; the caller retrains once afterwards.
+    """
+    unknown = sorted(set(values) - set(owner.controls))
+    if unknown:
+        raise KeyError(f"no control named {unknown}; the controls are {list(owner.controls)}")
+    checked = {name: check_value(name, owner.controls[name], v) for name, v in values.items()}
+    owner._hold = True
+    try:
+        for name, value in checked.items():
+            owner.controls[name].value = value
+    finally:
+        owner._hold = False
 
 
 DEAD_KERNEL_TEXT = (

@@ -37,7 +37,7 @@ from .figures import (  # noqa: F401  (the names chapters and tests use from her
     png_bytes,
     show_png,
 )
-from .live import Runner, check_value, dead_kernel_note, from_browser
+from .live import Runner, dead_kernel_note, from_browser, set_controls
 
 DATASET_OPTIONS = (
     ("two moons", ("moons", 2)),
@@ -282,16 +282,7 @@ class Playground:
         A value the control cannot take raises ``ValueError`` (naming the control, its range
         and the value) before any control changes; an unknown name raises ``KeyError``.
         """
-        unknown = sorted(set(values) - set(self.controls))
-        if unknown:
-            raise KeyError(f"no control named {unknown}; the controls are {list(self.controls)}")
-        checked = {name: check_value(name, self.controls[name], v) for name, v in values.items()}
-        self._hold = True
-        try:
-            for name, value in checked.items():
-                self.controls[name].value = value
-        finally:
-            self._hold = False
+        set_controls(self, values)
         return self.update()
 
     def _changed(self, change) -> None:
