@@ -125,14 +125,14 @@ def test_update_reads_as_its_equation():
 
 def test_training_path_gradients_equal_gradients(setup):
     net, X, Y = setup
-    dW, db, fp = net._gradients(X, Y)  # what fit runs on every minibatch
+    dW, db, (z, a) = net._gradients(X, Y)  # what fit runs on every minibatch
     gW, gb = net.gradients(X, Y)
     bp = net.backward(X, Y)  # per-sample deltas, summed gradients divided by M
     for l in range(1, net.L + 1):
         np.testing.assert_array_equal(dW[l - 1], gW[l - 1])
         assert gradcheck.relative_error(dW[l - 1], bp.dW[l]) < 1e-12
         assert gradcheck.relative_error(db[l - 1], bp.db[l]) < 1e-12
-        np.testing.assert_array_equal(fp.a[l], bp.forward.a[l])
+        np.testing.assert_array_equal(a[l], bp.forward.a[l])
 
 
 def test_fit_is_the_public_minibatch_loop(setup):

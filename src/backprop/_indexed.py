@@ -23,6 +23,8 @@ class Indexed(Sequence):
         return len(self._items)
 
     def __getitem__(self, l):
+        if type(l) is int and 0 <= l - self.start < len(self._items):  # the common case, fast
+            return self._items[l - self.start]
         if isinstance(l, slice):
             raise TypeError("layer views do not slice; use list(view) for a plain list")
         last = self.start + len(self._items) - 1

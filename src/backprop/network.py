@@ -167,15 +167,19 @@ class Network:
         In the book: Equations :eq:`eq-forward-z`, :eq:`eq-forward-a` and, for a batch,
         :eq:`eq-forward-batch`.
         """
-        return self._forward(self.check_X(X))
+        z, a = self._forward(self.check_X(X))
+        return ForwardPass(z=Indexed(z[1:], 1), a=Indexed(a, 0))
 
-    def _forward(self, X: np.ndarray) -> ForwardPass:
+    def _forward(self, X: np.ndarray) -> tuple:
+        """``(z, a)``: plain lists in the book's indices (``z[0]`` is ``None``, ``a[0]`` is
+        ``X``), the input already checked. Training runs this on every minibatch, so it builds
+        no :class:`ForwardPass`."""
         W, b, sigma = [None, *self.weights], [None, *self.biases], self._sigma  # W[l] is W^l
         z, a = [None], [X]
         for l in range(1, self.L + 1):
             z.append(layers.dense_forward(a[l - 1], W[l], b[l])[0])  # z^l = W^l a^{l-1} + b^l
             a.append(layers.activation_forward(z[l], sigma[l])[0])  # a^l = sigma_l(z^l)
-        return ForwardPass(z=Indexed(z[1:], 1), a=Indexed(a, 0))
+        return z, a
 
     def predict(self, X) -> np.ndarray:
         r"""The network's output $a^L$ for each row of ``X``: ``(M, n_0)`` -> ``(M, n_L)``."""
@@ -191,15 +195,15 @@ class Network:
     def per_sample_loss(self, X, Y) -> np.ndarray:
         """The loss $C_m$ of each sample, shape ``(M,)``."""
         X, Y = self._data(X, Y)
-        fp = self._forward(X)
-        return self._loss.per_sample(fp.z[self.L], fp.a[self.L], Y)
+        z, a = self._forward(X)
+        return self._loss.per_sample(z[self.L], a[self.L], Y)
 
     def _data(self, X, Y, names=("X", "Y")):
         X = self.check_X(X, names[0])
         return X, self.check_Y(Y, X.shape[0], names[1])
 
     # ----------------------------------------------------------------- backward
-    def _backward(self, fp: ForwardPass, Y: np.ndarray, scale: float, out=None) -> tuple:
+    def _backward(self, z: list, a: list, Y: np.ndarray, scale: float, out=None) -> tuple:
         r"""The one backward pass: ``(delta, dW, db)`` as lists for layers 1..L.
 
         $\delta^L$ from the loss record, then for $l = L, \dots, 1$ the layer pair backwards:
@@ -209,10 +213,10 @@ class Network:
         ``scale`` multiplies $\delta^L$ and so, the recursion being linear, every $\delta^l$
         and every gradient: ``1/M`` gives the gradients of the mean loss (the training path),
         ``1`` the per-sample errors and summed gradients. ``out``: lists ``(dWs, dbs)`` of
-        arrays to write the gradients into (training reuses one buffer).
+        arrays to write the gradients into (training reuses one buffer). ``z``, ``a``: the
+        lists of ``_forward``, ``z[l]`` is $z^l$ and ``a[l]`` is $a^l$.
         """
         L, W, sigma = self.L, [None, *self.weights], self._sigma  # W[l] is W^l
-        z, a = [None, *fp.z], list(fp.a)  # z[l] is z^l, a[l] is a^l
         gW, gb = ([None] * L, [None] * L) if out is None else out
         delta, dW, db = [None] * (L + 1), [None, *gW], [None, *gb]
         D = self._loss.delta(z[L], a[L], Y)  # delta^L  (eq-delta-output)
@@ -227,14 +231,15 @@ class Network:
         return delta[1:], dW[1:], db[1:]
 
     def _gradients(self, X: np.ndarray, Y: np.ndarray, out=None) -> tuple:
-        """Gradients of the mean loss and the forward pass, inputs already checked.
+        """``(dW, db, (z, a))``: gradients of the mean loss and the forward pass's lists,
+        inputs already checked.
 
         The path both :meth:`gradients` and :func:`backprop.train.fit` take (``out``: see
         ``_backward``).
         """
-        fp = self._forward(X)
-        _, dW, db = self._backward(fp, Y, scale=1.0 / X.shape[0], out=out)
-        return dW, db, fp
+        z, a = self._forward(X)
+        _, dW, db = self._backward(z, a, Y, scale=1.0 / X.shape[0], out=out)
+        return dW, db, (z, a)
 
     def gradients(self, X, Y) -> tuple:
         r"""Gradients of :meth:`loss`: ``(dWs, dbs)``, lists shaped like ``weights`` and
@@ -253,10 +258,11 @@ class Network:
         :eq:`eq-grad-W`, and their batch forms :eq:`eq-mb-delta-L` to :eq:`eq-mb-db`.
         """
         X, Y = self._data(X, Y)
-        fp = self._forward(X)
-        delta, dW, db = self._backward(fp, Y, scale=1.0)
+        z, a = self._forward(X)
+        delta, dW, db = self._backward(z, a, Y, scale=1.0)
         M = X.shape[0]
         mean = [Indexed([g / M for g in grads], 1) for grads in (dW, db)]
+        fp = ForwardPass(z=Indexed(z[1:], 1), a=Indexed(a, 0))
         return BackwardPass(Indexed(delta, 1), mean[0], mean[1], fp)
 
     def deltas(self, X, Y) -> Indexed:

@@ -144,14 +144,15 @@ def sgd_step(net, dW, db, learning_rate, momentum=0.0, velocity=None, l2=0.0) ->
 
 
 def _flat(net):
-    """``(weights, biases)``: 1-D views of all weights and of all biases of ``net`` when its
-    parameters are still the views of its one buffer (``net._theta``), else ``None``."""
+    """``(weights, biases, all)``: 1-D views of all weights, all biases and all parameters of
+    ``net`` when its parameters are still the views of its one buffer (``net._theta``), else
+    ``None``."""
     theta = getattr(net, "_theta", None)
     params = net.weights + net.biases
     if theta is None or any(p.base is not theta for p in params):
         return None
     nW = sum(W.size for W in net.weights)
-    return theta[:nW], theta[nW:]
+    return theta[:nW], theta[nW:], theta
 
 
 def fit(
@@ -219,10 +220,12 @@ def fit(
             saved = [p.copy() for p in Ws + bs] + ([] if v is None else [v.copy()])
             outputs = []  # (z^L, a^L, y) of every minibatch, kept for evaluate=False
             for Xb, Yb in minibatches(X, Y, batch_size, rng):
-                dW, db, fp = net._gradients(Xb, Yb, out=(gW, gb))
+                dW, db, (z, a) = net._gradients(Xb, Yb, out=(gW, gb))
                 if not s["evaluate"]:
-                    outputs.append((fp.z[L], fp.a[L], Yb))
-                if flat is not None:  # sgd_step on every weight at once, then every bias
+                    outputs.append((z[L], a[L], Yb))
+                if flat is not None and not l2:  # sgd_step on every parameter at once
+                    update(flat[2], g, lr, mu, v)
+                elif flat is not None:  # every weight at once (with decay), then every bias
                     update(flat[0], g_w, lr, mu, v_w, l2)
                     update(flat[1], g_b, lr, mu, v_b)
                 else:
