@@ -265,6 +265,18 @@ def work(case: str, side: str, quick: bool):
             A, B = (rng.random((size, size), dtype=np.float32) for _ in range(2))
             return (lambda: A @ B), {"flops": 2 * size**3}
         pairs = step_gemms(cfg["sizes"], cfg["batch"], np.float32)
+        if side == "torch":  # the same products through PyTorch's BLAS
+            torch = torch_module()
+            if torch is None:
+                return None, {"skipped": "torch not installed"}
+            tpairs = [(torch.from_numpy(A), torch.from_numpy(B)) for A, B in pairs]
+
+            def torch_gemms():
+                for _ in range(steps):
+                    for A, B in tpairs:
+                        torch.mm(A, B)
+
+            return torch_gemms, {"flops": flops}
 
         def gemms():
             for _ in range(steps):
@@ -490,6 +502,11 @@ def run_all(args) -> tuple[list, bool]:
         row(name, gemm, "train", "gemm", ">= 0.5", ge(0.5), gf)
         name = f"(5b) f32 training step of (1) / square {2048 if not args.quick else 256} GEMM"
         row(name, gemm, "train", "sq", "(report)", lambda r: True, gf)
+        # The matrix products are the same work on both sides of (1); how fast each library
+        # multiplies them bounds the ratio (1) can reach.
+        blas = compare("gemm", ["gemm", "torch"], args, sources)
+        name = "(5c) the GEMMs of (1) alone, an epoch's worth: NumPy's BLAS / PyTorch's"
+        row(name, blas, "gemm", "torch", "(report)", lambda r: True)
     if on("playground"):
         pg = compare("playground", ["backprop"], args, sources)
         name = "(6a) playground: widget change to redrawn figure, ratio to 300 ms"
