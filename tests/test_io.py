@@ -63,3 +63,16 @@ def test_not_a_network_file(tmp_path):
         backprop.Network.load(path)
     with pytest.raises(ValueError, match="must be a readable .npz file"):
         backprop.Network.load(tmp_path / "missing.npz")
+
+
+def test_save_writes_exactly_the_given_path(tmp_path):
+    net = backprop.Network([2, 3, 1], seed=4)
+    net.save(tmp_path / "model")  # no suffix: np.savez would have written model.npz
+    assert [p.name for p in tmp_path.iterdir()] == ["model"]
+    np.testing.assert_array_equal(
+        backprop.Network.load(tmp_path / "model").weights[0], net.weights[0]
+    )
+    with pytest.raises(IsADirectoryError, match=str(tmp_path)):
+        net.save(tmp_path)
+    with pytest.raises(TypeError, match="path must be a file name"):
+        net.save(3)

@@ -14,6 +14,7 @@ This module knows nothing of :class:`~backprop.Network` (no import circle):
 from __future__ import annotations
 
 import contextlib
+import os
 import zipfile
 import zlib
 
@@ -26,15 +27,23 @@ SETTINGS = ("sizes", "hidden", "output", "loss", "dtype")
 
 
 def write(path, settings: dict, weights, biases) -> None:
-    """Write ``settings`` (the keys of :data:`SETTINGS`) and the parameters to ``path``."""
+    """Write ``settings`` (the keys of :data:`SETTINGS`) and the parameters to ``path``.
+
+    The file is written at exactly ``path``: unlike ``np.savez`` given a name, no ``.npz`` is
+    appended, so ``read(path)`` finds what ``write(path, ...)`` wrote. ``path``: a ``str`` or
+    ``os.PathLike``; a folder or a missing parent folder raise ``OSError`` naming it.
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a file name (str or os.PathLike), got {_validate.got(path)}")
     arrays = {f"W{l}": W for l, W in enumerate(weights, start=1)}
     arrays.update({f"b{l}": b for l, b in enumerate(biases, start=1)})
-    np.savez(
-        path,
-        sizes=np.array(settings["sizes"], dtype=np.int64),
-        **{k: np.array(str(settings[k])) for k in SETTINGS[1:]},
-        **arrays,
-    )
+    with open(path, "wb") as file:
+        np.savez(
+            file,
+            sizes=np.array(settings["sizes"], dtype=np.int64),
+            **{k: np.array(str(settings[k])) for k in SETTINGS[1:]},
+            **arrays,
+        )
 
 
 class _Archive:
