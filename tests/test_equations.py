@@ -185,6 +185,41 @@ def test_ranges_and_aligned_lines():
     assert ranges[0].var == "l" and len(ranges[0].values) == 3 and ranges[0].line == 0
 
 
+def test_broken_lines_read_as_the_unbroken_display():
+    """A display broken to fit a phone (issue 11) means what it meant on one line: a product
+    broken after or before \\cdots, brackets closed on the next line, a range on a line of
+    its own."""
+    strip = lambda cl: [(c.terms, c.rels) for c in cl]
+    product = r"\nabla_{a^L} C\; D^L\, W^L\, D^{L-1} \cdots W^{m+1} D^m\; e_j"
+    one, _ = parse_display(r"\frac{\partial C}{\partial b^m_j} = " + product)
+    for broken in (
+        product.replace(r"D^{L-1} \cdots", r"D^{L-1} \\ &\qquad \cdots"),
+        product.replace(r"\cdots W^{m+1}", r"\cdots \\ &\qquad W^{m+1}"),
+    ):
+        lhs = "\\frac{\\partial C}{\\partial b^m_j} &= "
+        two, _ = parse_display("\\begin{aligned}\n" + lhs + broken + "\n\\end{aligned}")
+        assert strip(two) == strip(one)
+    one, _ = parse_display(r"s = \Big(x + y + z\Big) \qquad\text{(a remark)}")
+    two, _ = parse_display("s = \\Big(x + y \\\\ &+ z\\Big) \\qquad\\text{(a remark)}")
+    assert strip(two) == strip(one)
+    clauses, ranges = parse_display(
+        "\\begin{aligned}\nx^l &= y^l, \\quad l = 1, 2,\\\\\n"
+        "u^l &= v^l, \\\\\n&\\qquad l = 3, 4\n\\end{aligned}"
+    )
+    assert [r.line for r in ranges] == [clauses[0].line, clauses[1].line]
+    assert clauses[0].line != clauses[1].line
+    with pytest.raises(EquationError, match="does not exist|differ"):  # the range still counts
+        check(
+            "\\begin{aligned}\n\\delta^l &= \\big((W^{l+1})^\\T \\delta^{l+1}\\big)\\\\\n"
+            "&\\qquad \\odot \\sigma'(z^l), \\\\\n&\\qquad l = L, \\dots, 1.\n\\end{aligned}"
+        )
+    broken = (
+        "\\begin{aligned}\n\\delta^l &= \\big((W^{l+1})^\\T \\delta^{l+1}\\big)\\\\\n"
+        "&\\qquad \\odot \\sigma'(z^l), \\\\\n&\\qquad l = L-1, \\dots, 1.\n\\end{aligned}"
+    )
+    assert check(broken) == check(RECURSION)
+
+
 def test_unknown_symbol_and_bad_latex_fail():
     with pytest.raises(EquationError, match="not bound"):
         check(r"\frac{\partial C}{\partial b^l} = \gamma^l")

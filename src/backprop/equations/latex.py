@@ -229,9 +229,14 @@ def _strip_punct(seg: list[Tok]) -> list[Tok]:
     return seg
 
 
+_CONTINUE = ("+", "-", r"\pm", r"\odot", r"\cdot", r"\times", r"\dots")
+
+
 def _segments(tokens: list[Tok]) -> list[tuple[int, list[Tok]]]:
-    r"""Split at ``\\``, ``\quad`` and top-level commas; a line that starts with a relation
-    or an operator continues the clause before it. Returns (line, tokens) pairs."""
+    r"""Split at ``\\``, ``\quad`` and top-level commas. A line continues the clause before
+    it when it starts with a relation, an operator or ``\cdots``, or when the line before ends
+    in one (a product broken as ``D^{L-1} \cdots \\ W^{m+1} D^m``). Returns (line, tokens)
+    pairs."""
     lines: list[list[Tok]] = [[]]
     for t in tokens:
         if t.kind == "cmd" and t.val == r"\\":
@@ -239,13 +244,19 @@ def _segments(tokens: list[Tok]) -> list[tuple[int, list[Tok]]]:
         else:
             lines[-1].append(t)
     segs: list[tuple[int, list[Tok]]] = []
+    depth = 0
     for n, line in enumerate(lines):
+        while line and _is_sep(line[0]):  # "&\qquad \cdots W^{m+1}": an indent
+            line = line[1:]
         if not line:
             continue
-        cont = line[0].kind in ("ch", "cmd") and (
-            line[0].val in _RELS or line[0].val in ("+", "-", r"\pm", r"\odot", r"\cdot")
+        prev = lines[n - 1][-1] if n and lines[n - 1] else None
+        cont = any(
+            t is not None and t.kind in ("ch", "cmd") and (t.val in _RELS or t.val in _CONTINUE)
+            for t in (line[0], prev if prev is None or prev.val != ":" else None)
         )
-        depth, cur, parts = 0, [], []
+        # brackets opened on a line and closed on its continuation: "\Big(... \\ &+ 2\Big)"
+        depth, cur, parts = (depth if cont else 0), [], []
         for t in line:
             if t.kind == "ch" and t.val in _OPEN:
                 depth += 1
@@ -314,6 +325,10 @@ def parse_display(tex: str, layer_letters: str = "lm") -> tuple[list[Clause], li
         p = _Parser(seg)
         clauses.append(p.parse_clause(_text_of(seg), line))
         i += 1
+    for r in ranges:  # a range on a line of its own belongs to the clause above it
+        above = [c.line for c in clauses if c.line < r.line]
+        if above and all(c.line != r.line for c in clauses):
+            r.line = max(above)
     return clauses, ranges
 
 

@@ -143,6 +143,7 @@ _LAYOUT = {
     ";",
     ":",
     "&",
+    r"\\",  # a line break, like "&": deleting it leaves the same equation on fewer lines
 }
 
 
