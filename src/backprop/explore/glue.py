@@ -34,3 +34,22 @@ def glue(name: str, variable: Any, display: bool = True) -> None:
             show(variable)
         return
     myst_glue(name, variable, display=display)
+
+
+def glue_check_counts(prefix: str, cell_checks: int) -> int:
+    """Glue how many asserted comparisons a chapter makes: in its cells, and in all.
+
+    A chapter's comparisons come from two places: the asserts of its own cells, which the
+    chapter counts as it runs (``cell_checks``), and its equation check,
+    :func:`backprop.equations.check_here`, which glues ``{prefix}_eq_comparisons``. This glues
+    ``{prefix}_cell_checks`` and ``{prefix}_all_checks``, their sum, so that a summary states
+    the total together with both of its parts and cannot contradict the count of the equation
+    section. Where this kernel ran no equation check (a notebook opened without its Markdown
+    source) the total is the cells' count. Returns the total.
+    """
+    cell_checks = int(cell_checks)
+    equation_checks = int(GLUED.get(f"{prefix}_eq_comparisons", 0))
+    total = cell_checks + equation_checks
+    glue(f"{prefix}_cell_checks", cell_checks, display=False)
+    glue(f"{prefix}_all_checks", total, display=False)
+    return total
