@@ -36,7 +36,7 @@ def glue(name: str, variable: Any, display: bool = True) -> None:
     myst_glue(name, variable, display=display)
 
 
-def glue_check_counts(prefix: str, cell_checks: int) -> int:
+def glue_check_counts(prefix: str, cell_checks: int) -> None:
     """Glue how many asserted comparisons a chapter makes: in its cells, and in all.
 
     A chapter's comparisons come from two places: the asserts of its own cells, which the
@@ -45,11 +45,11 @@ def glue_check_counts(prefix: str, cell_checks: int) -> int:
     ``{prefix}_cell_checks`` and ``{prefix}_all_checks``, their sum, so that a summary states
     the total together with both of its parts and cannot contradict the count of the equation
     section. Where this kernel ran no equation check (a notebook opened without its Markdown
-    source) the total is the cells' count. Returns the total.
+    source) the total is the cells' count. Returns nothing, so that a cell ending with it
+    shows nothing.
     """
     cell_checks = int(cell_checks)
     equation_checks = int(GLUED.get(f"{prefix}_eq_comparisons", 0))
     total = cell_checks + equation_checks
     glue(f"{prefix}_cell_checks", cell_checks, display=False)
     glue(f"{prefix}_all_checks", total, display=False)
-    return total
