@@ -69,8 +69,7 @@ def test_dead_relus_are_reported_in_words_not_as_an_empty_panel():
     result = pg.train(s)
     assert np.all(result.grad_norms[-1] == 0)
     assert any(
-        n.startswith("Dead units: from epoch 1 on the gradient of W^1, W^2, W^3")
-        for n in result.notes
+        n.startswith("Dead units: from epoch 1 on the gradient of W¹, W², W³") for n in result.notes
     )
     assert "Dead units" in result.text
     # a healthy default run has no such note
@@ -80,7 +79,21 @@ def test_dead_relus_are_reported_in_words_not_as_an_empty_panel():
 def test_gradient_notes_name_only_the_dead_layers():
     norms = np.array([[1.0, 2.0, 3.0], [0.5, 0.0, 1.0], [0.4, 0.0, 0.0]])
     (note,) = pg.gradient_notes(norms)
-    assert note.startswith("Dead units: from epoch 2 on the gradient of W^2, W^3 is exactly zero")
+    assert note.startswith("Dead units: from epoch 2 on the gradient of W², W³ is exactly zero")
+
+
+@pytest.mark.parametrize(
+    ("first", "words"),
+    [
+        ([1e-5] + [1.0] * 6, "the gradient of W¹ is 1.0e-05 times that of W⁷"),
+        ([1e3, 1.0], "the gradient of W¹ is 1.0e+03 times that of W²"),
+    ],
+)
+def test_gradient_notes_write_layer_indices_as_superscripts(first, words):
+    """A reader sees W¹ as the text prints $W^1$, never the caret of a LaTeX source."""
+    (note,) = pg.gradient_notes(np.array([first]))
+    assert words in note and "^" not in note
+    assert pg.weight_symbol(10) == "W¹⁰"
 
 
 # --------------------------------------------------------------------------- settings in

@@ -528,6 +528,15 @@ export function overshoot(losses, lr) {
   ];
 }
 
+/** Python's f"{x:.1e}": one decimal, an exponent of at least two digits (1.4e-04). */
+export const exp1 = (x) => x.toExponential(1).replace(/e([+-])(\d)$/, "e$1" + "0$2");
+
+/** The digits of n as superscripts: superscript(12) is "¹²". */
+export const superscript = (n) => String(n).replace(/\d/g, (d) => "⁰¹²³⁴⁵⁶⁷⁸⁹"[d]);
+
+/** W^l in words a reader sees, W¹ (playground.weight_symbol). */
+export const weightSymbol = (l) => `W${superscript(l)}`;
+
 /** Words for dead units, vanishing and exploding gradients from the per-epoch norms. */
 export function gradientNotes(gradNorms) {
   const notes = [];
@@ -545,7 +554,7 @@ export function gradientNotes(gradNorms) {
     });
     since = Math.min(since, gradNorms.length - 1);
     notes.push(
-      `Dead units: from epoch ${since} on the gradient of ${dead.map((l) => `W^${l + 1}`).join(", ")} ` +
+      `Dead units: from epoch ${since} on the gradient of ${dead.map((l) => weightSymbol(l + 1)).join(", ")} ` +
         `is exactly zero. Units that output 0 with slope 0 on every sample (ReLUs pushed below 0) ` +
         `pass no error back, so these weights no longer learn. Try a smaller learning rate or more neurons.`,
     );
@@ -556,10 +565,10 @@ export function gradientNotes(gradNorms) {
   const ratio = first[0] / first[L - 1];
   if (ratio < 1e-2)
     notes.push(
-      `Vanishing gradients: at the start the gradient of W^1 is ${ratio.toExponential(1)} times that ` +
-        `of W^${L}, so the first layer barely learns.`,
+      `Vanishing gradients: at the start the gradient of ${weightSymbol(1)} is ${exp1(ratio)} times that ` +
+        `of ${weightSymbol(L)}, so the first layer barely learns.`,
     );
   else if (ratio > 1e2)
-    notes.push(`Exploding gradients: at the start the gradient of W^1 is ${ratio.toExponential(1)} times that of W^${L}.`);
+    notes.push(`Exploding gradients: at the start the gradient of ${weightSymbol(1)} is ${exp1(ratio)} times that of ${weightSymbol(L)}.`);
   return notes;
 }

@@ -374,6 +374,14 @@ def diagnose(history: History, losses, learning_rate: float) -> tuple:
     return "ok", ""
 
 
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def weight_symbol(l: int) -> str:
+    """$W^l$ in words a reader sees: ``W`` and the layer index as superscript digits (``W¹``)."""
+    return "W" + str(l).translate(_SUPERSCRIPT)
+
+
 def gradient_notes(grad_norms: np.ndarray) -> tuple:
     """Words for vanishing or exploding gradients (read off the first epoch's norms) and for
     layers whose gradient is exactly zero at the end (dead units: a log axis cannot draw it)."""
@@ -385,7 +393,7 @@ def gradient_notes(grad_norms: np.ndarray) -> tuple:
             int(np.flatnonzero(np.any(grad_norms[:, dead] != 0, axis=1)).max(initial=-1)) + 1,
             len(grad_norms) - 1,
         )
-        names = ", ".join(f"W^{l + 1}" for l in dead)
+        names = ", ".join(weight_symbol(l + 1) for l in dead)
         notes += (
             f"Dead units: from epoch {since} on the gradient of {names} is exactly zero. Units "
             f"that output 0 with slope 0 on every sample (ReLUs pushed below 0) pass no error "
@@ -399,13 +407,13 @@ def gradient_notes(grad_norms: np.ndarray) -> tuple:
     L = norms.size
     if ratio < 1e-2:
         return notes + (
-            f"Vanishing gradients: at the start the gradient of W^1 is {ratio:.1e} times "
-            f"that of W^{L}, so the first layer barely learns.",
+            f"Vanishing gradients: at the start the gradient of {weight_symbol(1)} is {ratio:.1e} "
+            f"times that of {weight_symbol(L)}, so the first layer barely learns.",
         )
     if ratio > 1e2:
         return notes + (
-            f"Exploding gradients: at the start the gradient of W^1 is {ratio:.1e} times "
-            f"that of W^{L}.",
+            f"Exploding gradients: at the start the gradient of {weight_symbol(1)} is {ratio:.1e} "
+            f"times that of {weight_symbol(L)}.",
         )
     return notes
 
