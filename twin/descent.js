@@ -5,9 +5,9 @@
 // it trains on the Python run's data, initial weights and minibatch order, so every setting
 // gives the curve the Python widget draws. The words are those of backprop.explore.playground.headline.
 
-import { Network, Trainer, matrix, fmt, overshoot, suggestedRate } from "./net.js";
+import { Network, Trainer, matrix, fmt, exp1, overshoot, suggestedRate } from "./net.js";
 import { Rng } from "./data.js";
-import { lineChart, fitCanvas, el, listSlider } from "./draw.js";
+import { lineChart, fitCanvas, el, label, listSlider } from "./draw.js";
 
 export const DEFAULTS = Object.freeze({ learningRate: 0.1, batchSize: 8, momentum: 0, epochs: 60, nSamples: 64, hidden: 16, noise: 0.1 });
 export const EXPONENTS = Array.from({ length: 81 }, (_, i) => -3 + i * 0.05); // 10^-3 .. 10
@@ -61,7 +61,6 @@ export function trainCurve(prob, s) {
 }
 
 const plural = (n, noun) => (n === 1 ? `${n} ${noun}` : `${n} ${noun}s`);
-const exp1 = (x) => x.toExponential(1).replace(/e([+-])(\d)$/, "e$1" + "0$2"); // Python's .1e
 
 /** A curve whose loss climbs to RISE times an earlier value is not called converging. */
 export const RISE = 1.5;
@@ -110,7 +109,7 @@ function drawFit(canvas, prob, r) {
   const { ctx, w, h } = fitCanvas(canvas);
   const dark = document.documentElement.dataset.theme === "dark";
   ctx.clearRect(0, 0, w, h);
-  const m = { l: 34, r: 8, t: 8, b: 30 };
+  const m = { l: 34, r: 8, t: 18, b: 30 }; // the top margin holds the off-scale warning
   const pw = w - m.l - m.r;
   const ph = h - m.t - m.b;
   const X = (x) => m.l + ((x + 1) / 2) * pw;
@@ -121,11 +120,11 @@ function drawFit(canvas, prob, r) {
   ctx.font = "11px system-ui, sans-serif";
   ctx.textAlign = "right";
   ctx.textBaseline = "middle";
-  for (const t of [-3, 0, 3]) ctx.fillText(String(t), m.l - 4, Y(t));
+  for (const t of [-3, 0, 3]) label(ctx, String(t), m.l - 7, Y(t)); // clear of the x ticks
   ctx.textAlign = "center";
   ctx.textBaseline = "top";
-  for (const t of [-1, 0, 1]) ctx.fillText(String(t), X(t), m.t + ph + 3);
-  ctx.fillText("input x; output aᴸ (line), data (dots)", m.l + pw / 2, m.t + ph + 16);
+  for (const t of [-1, 0, 1]) label(ctx, String(t), Math.min(X(t), w - 6), m.t + ph + 3);
+  label(ctx, "input x; output aᴸ (line), data (dots)", m.l + pw / 2, m.t + ph + 16);
   ctx.fillStyle = "#888";
   for (let i = 0; i < prob.X.rows; i++) {
     ctx.beginPath();
@@ -149,7 +148,7 @@ function drawFit(canvas, prob, r) {
   ctx.stroke();
   if (off) {
     ctx.fillStyle = "#b00";
-    ctx.fillText("output off the scale (shown at ±3)", m.l + pw / 2, m.t + 4);
+    label(ctx, "output off the scale (shown at ±3)", m.l + pw / 2, 3);
   }
 }
 

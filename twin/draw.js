@@ -1,4 +1,7 @@
 // Canvas drawing for the live pages: a line chart with a log axis, and small DOM helpers.
+// Every text drawn on a canvas goes through label(), which records its box (CSS px) in
+// canvas.bpLabels, so that the layout can avoid collisions and the browser tests can check that
+// no two labels overlap and none is cut by the canvas's edge.
 
 export const COLORS = ["#e8871e", "#1f77b4", "#2ca02c"]; // class 0, 1, 2
 export const LAYER_COLORS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d"];
@@ -14,7 +17,66 @@ export function fitCanvas(canvas) {
   }
   const ctx = canvas.getContext("2d");
   ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  canvas.bpLabels = [];
   return { ctx, w, h };
+}
+
+/** The box {x, y, w, h} that `text` covers when drawn at (x, y) with the context's alignment,
+ * turned by a quarter turn anticlockwise if `rotate`. */
+export function textBox(ctx, text, x, y, rotate = false) {
+  const m = ctx.measureText(text);
+  const [l, r, a, d] = [m.actualBoundingBoxLeft, m.actualBoundingBoxRight, m.actualBoundingBoxAscent, m.actualBoundingBoxDescent];
+  return rotate ? { x: x - a, y: y - r, w: a + d, h: l + r } : { x: x - l, y: y - a, w: l + r, h: a + d };
+}
+
+const apart = (p, q, gap = 0) => p.x + p.w + gap <= q.x || q.x + q.w + gap <= p.x || p.y + p.h + gap <= q.y || q.y + q.h + gap <= p.y;
+
+/** Draw `text` at (x, y) (turned a quarter anticlockwise if `rotate`) and record its box in
+ * canvas.bpLabels; with `optional`, a label that would touch one already drawn is left out. */
+export function label(ctx, text, x, y, { rotate = false, optional = false } = {}) {
+  const box = { text, ...textBox(ctx, text, x, y, rotate) };
+  const drawn = ctx.canvas.bpLabels || (ctx.canvas.bpLabels = []);
+  if (optional && !drawn.every((b) => apart(b, box, 1))) return null;
+  if (rotate) {
+    ctx.save();
+    ctx.translate(x, y);
+    ctx.rotate(-Math.PI / 2);
+    ctx.fillText(text, 0, 0);
+    ctx.restore();
+  } else ctx.fillText(text, x, y);
+  drawn.push(box);
+  return box;
+}
+
+/** Words of `text` in lines no wider than `width` (a single word may be wider). */
+function wrap(ctx, text, width) {
+  const lines = [];
+  for (const word of text.split(" ")) {
+    const last = lines.length ? `${lines[lines.length - 1]} ${word}` : word;
+    if (lines.length && ctx.measureText(last).width <= width) lines[lines.length - 1] = last;
+    else lines.push(word);
+  }
+  return lines;
+}
+
+const SWATCH = 14; // legend: a short stroke of the line, then its label
+const GAP = 9; // between legend entries
+const LINE = 13; // px per line of 11 px text
+
+/** Legend entries laid out in rows across `width` px: [{s, lines, x, row}], rows. */
+function legendLayout(ctx, series, width) {
+  const items = [];
+  let row = 0;
+  let x = 0;
+  for (const s of series.filter((s) => s.label)) {
+    const lines = wrap(ctx, s.label, width - SWATCH - 3);
+    const w = SWATCH + 3 + Math.max(...lines.map((t) => ctx.measureText(t).width));
+    if (x > 0 && (lines.length > 1 || x + w > width)) (row += 1), (x = 0);
+    items.push({ s, lines, x, row });
+    if (lines.length > 1) (row += lines.length), (x = 0);
+    else x += w + GAP;
+  }
+  return { items, rows: items.length ? (x > 0 ? row + 1 : row) : 0 };
 }
 
 function niceLogTicks(lo, hi) {
@@ -29,7 +91,9 @@ function niceLogTicks(lo, hi) {
 /**
  * series: [{y: number[], x?: number[], color ("ink" = text colour), dash?, label, width?}];
  * values <= 0 or non-finite are left out (a log axis cannot show them).
- * opts: {xMax, xLabel, yLabel, log}.
+ * opts: {xMax, xLabel, yLabel, log}. The legend sits above the axes, in as many rows as its
+ * entries need (a label wider than the chart wraps), so it never covers a curve or leaves the
+ * canvas, whatever the number of series.
  */
 export function lineChart(canvas, series, opts) {
   const { ctx, w, h } = fitCanvas(canvas);
@@ -37,9 +101,8 @@ export function lineChart(canvas, series, opts) {
   const ink = dark ? "#ddd" : "#222";
   const grid = dark ? "#444" : "#e4e4e4";
   ctx.clearRect(0, 0, w, h);
-  const m = { l: 46, r: 10, t: 8, b: 30 };
-  const pw = w - m.l - m.r;
-  const ph = h - m.t - m.b;
+  ctx.font = "11px system-ui, sans-serif";
+  const legend = legendLayout(ctx, series, w - 20);
   const log = opts.log !== false;
   const ok = (v) => Number.isFinite(v) && (!log || v > 0);
   let lo = Infinity;
@@ -51,35 +114,42 @@ export function lineChart(canvas, series, opts) {
     hi = 10 ** (Math.ceil(Math.log10(hi) * 2) / 2);
     if (hi <= lo) hi = lo * 10;
   } else if (hi === lo) (lo -= 1), (hi += 1);
+  const ticks = (log ? niceLogTicks(lo, hi) : [lo, (lo + hi) / 2, hi])
+    .filter((t) => t >= lo * 0.999 && t <= hi * 1.001)
+    .map((t) => [t, log ? (t >= 0.001 && t <= 1000 ? String(t) : t.toExponential(0)) : t.toPrecision(2)]);
+  // the left margin: the turned axis label (x 2..15), a gap, the widest tick label, a gap
+  const tickWidth = Math.max(0, ...ticks.map(([, text]) => ctx.measureText(text).width));
+  const m = { l: Math.max(46, Math.ceil(23 + tickWidth)), r: 10, t: 8 + legend.rows * LINE, b: 30 };
+  const pw = w - m.l - m.r;
+  const ph = h - m.t - m.b;
   const ty = (v) => (log ? Math.log10(v) : v);
   const Y = (v) => m.t + ph * (1 - (ty(v) - ty(lo)) / (ty(hi) - ty(lo)));
   const xMax = Math.max(1, opts.xMax);
   const X = (x) => m.l + (pw * x) / xMax;
-  ctx.font = "11px system-ui, sans-serif";
   ctx.fillStyle = ink;
   ctx.strokeStyle = grid;
   ctx.lineWidth = 1;
-  const ticks = log ? niceLogTicks(lo, hi) : [lo, (lo + hi) / 2, hi];
+  // the axis labels first: a tick label that would touch one drawn before it is left out
+  ctx.textAlign = "center";
+  ctx.textBaseline = "top";
+  label(ctx, opts.xLabel || "epoch", m.l + pw / 2, m.t + ph + 16);
+  ctx.textBaseline = "middle";
+  if (opts.yLabel) label(ctx, opts.yLabel, 8, m.t + ph / 2, { rotate: true });
+  ctx.textBaseline = "top";
+  for (const x of [0, xMax / 2, xMax]) {
+    const t = String(Math.round(x));
+    const half = ctx.measureText(t).width / 2 + 1; // the last tick's label stays on the canvas
+    label(ctx, t, Math.min(X(x), w - half), m.t + ph + 3, { optional: true });
+  }
   ctx.textAlign = "right";
   ctx.textBaseline = "middle";
-  for (const t of ticks) {
-    if (t < lo * 0.999 || t > hi * 1.001) continue;
+  for (const [t, text] of ticks) {
     ctx.beginPath();
     ctx.moveTo(m.l, Y(t));
     ctx.lineTo(m.l + pw, Y(t));
     ctx.stroke();
-    ctx.fillText(log ? (t >= 0.001 && t <= 1000 ? String(t) : t.toExponential(0)) : t.toPrecision(2), m.l - 4, Y(t));
+    label(ctx, text, m.l - 5, Y(t), { optional: true }); // (its grid line stays)
   }
-  ctx.textAlign = "center";
-  ctx.textBaseline = "top";
-  for (const x of [0, xMax / 2, xMax]) ctx.fillText(String(Math.round(x)), X(x), m.t + ph + 3);
-  ctx.fillText(opts.xLabel || "epoch", m.l + pw / 2, m.t + ph + 16);
-  ctx.save();
-  ctx.translate(10, m.t + ph / 2);
-  ctx.rotate(-Math.PI / 2);
-  ctx.textBaseline = "middle";
-  ctx.fillText(opts.yLabel || "", 0, 0);
-  ctx.restore();
   ctx.strokeStyle = ink;
   ctx.strokeRect(m.l, m.t, pw, ph);
   const color = (c) => (c === "ink" ? ink : c); // "ink": the text colour of the theme
@@ -105,17 +175,22 @@ export function lineChart(canvas, series, opts) {
       ctx.stroke();
     }
   }
-  ctx.setLineDash([]);
-  // legend, top right
-  ctx.textAlign = "right";
+  // legend, above the axes: a stroke of each line (its colour and dash), then its label
+  ctx.textAlign = "left";
   ctx.textBaseline = "top";
-  let ly = m.t + 4;
-  for (const s of series) {
-    if (!s.label) continue;
-    ctx.fillStyle = color(s.color);
-    ctx.fillText(s.label, m.l + pw - 4, ly);
-    ly += 13;
+  ctx.fillStyle = ink;
+  for (const { s, lines, x, row } of legend.items) {
+    const top = 4 + row * LINE;
+    ctx.strokeStyle = color(s.color);
+    ctx.lineWidth = Math.max(2, s.width || 1.8);
+    ctx.setLineDash(s.dash || []);
+    ctx.beginPath();
+    ctx.moveTo(10 + x, top + 6);
+    ctx.lineTo(10 + x + SWATCH, top + 6);
+    ctx.stroke();
+    lines.forEach((t, i) => label(ctx, t, 10 + x + SWATCH + 3, top + i * LINE));
   }
+  ctx.setLineDash([]);
 }
 
 /** A labelled element: el("div", {class: "x"}, child, "text", ...) */

@@ -4,9 +4,9 @@
 // starts from the Python run's own data, initial weights and minibatch order (reference-playground.json,
 // written by _ext/live_twin.py when the book is built), so its numbers are the chapter's.
 
-import { Network, Trainer, matrix, oneHot, fmt, overshoot, divergenceMessage, gradientNotes } from "./net.js";
+import { Network, Trainer, matrix, oneHot, fmt, overshoot, divergenceMessage, gradientNotes, weightSymbol } from "./net.js";
 import { Rng, DATASETS, FEATURES, trainTestSplit } from "./data.js";
-import { COLORS, LAYER_COLORS, lineChart, fitCanvas, el, listSlider, select } from "./draw.js";
+import { COLORS, LAYER_COLORS, lineChart, fitCanvas, el, label, listSlider, select } from "./draw.js";
 
 export const DEFAULTS = Object.freeze({
   dataset: "moons",
@@ -28,6 +28,13 @@ export const DEFAULTS = Object.freeze({
   showTest: true,
   discretize: false,
 });
+
+/** A fresh copy of the defaults (their lists are the reader's to change). */
+const defaults = () => ({ ...DEFAULTS, layers: DEFAULTS.layers.slice(), features: DEFAULTS.features.slice() });
+
+/** Below this width the page stacks: the decision regions, then the main controls, then the
+ * other figures, and the other controls folded (twin.css has the same width). */
+const WIDE = "(min-width: 761px)";
 
 const RATES = [0.001, 0.002, 0.003, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 3, 5, 10];
 const REG_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1];
@@ -253,7 +260,8 @@ export function drawRegions(canvas, run, offscreen) {
  * The network as TensorFlow Playground draws it: one column of neurons per layer, every weight
  * w^l_jk a line from neuron k of layer l-1 to neuron j of layer l (blue positive, orange
  * negative, thicker for larger |w|), and under each layer l >= 1 a bar of ||dC/dW^l|| on a log
- * scale: the delta recursion, layer by layer.
+ * scale from 1e-6 (empty) to 1 (full), labelled W¹, W², ...: the delta recursion, layer by
+ * layer. The bars narrow with the number of layers; the caption explains the scale.
  */
 export function drawNetwork(canvas, run) {
   const { ctx, w, h } = fitCanvas(canvas);
@@ -264,7 +272,7 @@ export function drawNetwork(canvas, run) {
   const sizes = net.sizes;
   const L = net.L;
   const top = 16;
-  const bottom = h - 34;
+  const bottom = h - 32;
   const xs = sizes.map((_, l) => 30 + ((w - 60) * l) / Math.max(1, L));
   const ys = (n, j) => top + ((bottom - top) * (j + 0.5)) / n;
   let wmax = 0;
@@ -299,22 +307,22 @@ export function drawNetwork(canvas, run) {
   ctx.textAlign = "center";
   ctx.textBaseline = "top";
   ctx.fillStyle = ink;
-  ctx.fillText("inputs", xs[0], 1);
-  if (L > 1) ctx.fillText("hidden", (xs[1] + xs[L - 1]) / 2, 1);
-  ctx.fillText("output", xs[L], 1);
+  label(ctx, "inputs", xs[0], 1);
+  if (L > 1) label(ctx, "hidden", (xs[1] + xs[L - 1]) / 2, 1);
+  label(ctx, "output", xs[L], 1);
   const g = run.gradNorms[run.gradNorms.length - 1] || [];
+  const bar = Math.min(28, (0.75 * (w - 60)) / Math.max(1, L));
   for (let l = 1; l <= L; l++) {
     const v = g[l - 1];
     const frac = Number.isFinite(v) && v > 0 ? Math.max(0, Math.min(1, (Math.log10(v) + 6) / 6)) : 0;
+    const x0 = xs[l] - bar / 2;
     ctx.fillStyle = LAYER_COLORS[(l - 1) % LAYER_COLORS.length];
-    ctx.fillRect(xs[l] - 14, bottom + 8, 28 * frac, 7);
+    ctx.fillRect(x0, bottom + 8, bar * frac, 7);
     ctx.strokeStyle = ink;
-    ctx.strokeRect(xs[l] - 14, bottom + 8, 28, 7);
+    ctx.strokeRect(x0, bottom + 8, bar, 7);
     ctx.fillStyle = ink;
-    ctx.fillText(`W${superscript(l)}`, xs[l] - 20, bottom + 18);
+    label(ctx, weightSymbol(l), xs[l], bottom + 18);
   }
-  ctx.textAlign = "left";
-  ctx.fillText("‖∂C/∂Wˡ‖, 1e-6 … 1:", 2, bottom + 18 - 11);
 }
 
 // ------------------------------------------------------------------------------- the page
@@ -327,14 +335,14 @@ export async function loadReference(url) {
   }
 }
 
-const superscript = (n) => String(n).replace(/\d/g, (d) => "⁰¹²³⁴⁵⁶⁷⁸⁹"[d]);
-
 export class Playground {
   constructor(root, reference) {
     this.root = root;
     this.ref = reference;
-    this.s = { ...DEFAULTS, layers: DEFAULTS.layers.slice(), features: DEFAULTS.features.slice() };
+    this.s = defaults();
     this.running = true;
+    this.wide = window.matchMedia(WIDE);
+    this.wide.addEventListener("change", () => (this.more.open = this.wide.matches));
     this.stats = { epochs: 0, frames: 0, regionMs: [], restarts: 0 };
     this.offscreen = document.createElement("canvas");
     this.offscreen.width = this.offscreen.height = GRID;
@@ -356,7 +364,7 @@ export class Playground {
       { class: "bp-bar", role: "group", "aria-label": "training" },
       this.playButton,
       el("button", { type: "button", id: id("step"), onclick: () => this.step() }, "Step one epoch"),
-      el("button", { type: "button", id: id("reset"), onclick: () => this.reset() }, "Reset"),
+      (this.resetButton = el("button", { type: "button", id: id("reset"), onclick: () => this.reset() }, "Reset")),
       (this.epochOut = el("span", { class: "bp-epoch", "aria-live": "off" }, "epoch 0")),
     );
     C.dataset = select(id("dataset"), "data set", Object.entries(DATASETS).map(([k, d]) => [k, d.label]), s.dataset, set("dataset"));
@@ -397,7 +405,7 @@ export class Playground {
     C.showTest.addEventListener("change", () => this.change({ showTest: C.showTest.checked }, false));
     C.discretize = el("input", { type: "checkbox", id: id("discretize"), checked: s.discretize });
     C.discretize.addEventListener("change", () => this.change({ discretize: C.discretize.checked }, false));
-    this.layersBox = el("fieldset", { class: "bp-layers" });
+    this.layersBox = el("div", { class: "bp-layers", role: "group", "aria-label": "hidden layers" });
 
     this.regions = el("canvas", { class: "bp-regions", role: "img", "aria-label": "decision regions" });
     this.netChart = el("canvas", { class: "bp-network", role: "img", "aria-label": "the network" });
@@ -408,25 +416,45 @@ export class Playground {
     this.provenance = el("p", { class: "bp-provenance" });
 
     const group = (title, ...kids) => el("fieldset", { class: "bp-group" }, el("legend", {}, title), ...kids);
-    const controls = el(
-      "div",
-      { class: "bp-controls" },
-      group("data", C.dataset.root, C.noise.root, C.test.root, el("div", { class: "bp-control" }, el("label", { for: id("seed") }, "seed (weights, order)"), C.seed), C.regen),
-      features,
+    // The controls a reader turns most, in one compact group (on a phone, right under the
+    // decision regions); the others folded on a phone, open beside the figures on a wide screen.
+    const main = el(
+      "fieldset",
+      { class: "bp-group bp-essentials" },
+      el("legend", {}, "main controls"),
+      el("div", { class: "bp-pairs" }, C.rate.root, C.batch.root, C.dataset.root, C.activation.root),
       this.layersBox,
-      group("training", C.rate.root, C.batch.root, C.momentum.root, C.activation.root, C.loss.root, C.reg.root, C.regRate.root, C.limit.root),
+    );
+    const open = this.more ? this.more.open : this.wide.matches;
+    this.more = el(
+      "details",
+      { class: "bp-more", open },
+      el("summary", {}, "More controls: noise, test share, input features, momentum, loss, regularisation, seed, epochs, view"),
+      group("data", C.noise.root, C.test.root, C.regen),
+      features,
+      group("training", C.momentum.root, C.loss.root, C.reg.root, C.regRate.root, el("div", { class: "bp-control" }, el("label", { for: id("seed") }, "seed of the weights and the minibatch order"), C.seed), C.limit.root),
       group("view", el("label", { class: "bp-check" }, C.showTest, " show test points"), el("label", { class: "bp-check" }, C.discretize, " discretize output")),
     );
     const figures = el(
       "div",
       { class: "bp-figures" },
-      el("figure", {}, this.regions, el("figcaption", {}, "Decision regions: training points (dots) and test points (triangles).")),
-      el("figure", {}, this.netChart, el("figcaption", {}, "The weights (blue positive, orange negative) and, under each layer, ‖∂C/∂Wˡ‖.")),
+      el("figure", { class: "bp-fig-regions" }, this.regions, el("figcaption", {}, "Decision regions: training points (dots) and test points (triangles).")),
+      el("figure", {}, this.netChart, el("figcaption", {}, "The weights (blue positive, orange negative); under each layer a bar of ‖∂C/∂Wˡ‖ on a log scale, from 10⁻⁶ (empty) to 1 (full).")),
       el("figure", {}, this.lossChart, el("figcaption", {}, "Training loss (solid) and test loss (dashed) per epoch.")),
       el("figure", {}, this.gradChart, el("figcaption", {}, "‖∂C/∂Wˡ‖ of every layer per epoch: the δ recursion made visible.")),
     );
-    this.root.replaceChildren(bar, el("div", { class: "bp-main" }, controls, el("div", {}, this.statusOut, this.arch, figures, this.provenance)));
+    this.root.replaceChildren(
+      bar,
+      el("div", { class: "bp-main" }, el("div", { class: "bp-side" }, main, this.more), el("div", { class: "bp-stage" }, this.statusOut, this.arch, figures, this.provenance)),
+    );
     this.renderLayers();
+    this.sync();
+  }
+
+  /** Controls that mean nothing at the current settings are disabled. */
+  sync() {
+    this.controls.loss.input.disabled = DATASETS[this.s.dataset].classes === 0; // regression: squared error
+    this.controls.regRate.input.disabled = this.s.reg === "none";
   }
 
   renderLayers() {
@@ -434,7 +462,6 @@ export class Playground {
     const box = this.layersBox;
     const btn = (label, aria, fn, disabled) => el("button", { type: "button", "aria-label": aria, onclick: fn, disabled }, label);
     box.replaceChildren(
-      el("legend", {}, "hidden layers"),
       el(
         "div",
         { class: "bp-layer-count" },
@@ -472,9 +499,7 @@ export class Playground {
       const focus = this.layersBox.querySelector(`button[aria-label="${focused}"]:not([disabled])`);
       (focus || this.layersBox.querySelector("button:not([disabled])"))?.focus();
     }
-    const regression = DATASETS[this.s.dataset].classes === 0;
-    this.controls.loss.input.disabled = regression;
-    this.controls.regRate.input.disabled = this.s.reg === "none";
+    this.sync();
     if (retrain) {
       this.stats.restarts++;
       this.running = true;
@@ -501,9 +526,14 @@ export class Playground {
     this.draw();
   }
 
+  /** Every control back to its default, the network to its initial weights, epoch 0, paused. */
   reset() {
+    const focused = document.activeElement === this.resetButton;
+    this.s = defaults();
     this.running = false;
+    this.render(); // the controls are drawn from this.s: all of them show the defaults again
     this.restart();
+    if (focused) this.resetButton.focus();
   }
 
   say(text) {
@@ -546,7 +576,7 @@ export class Playground {
     const L = run.net.L;
     const layers = [];
     for (let l = 1; l <= L; l++)
-      layers.push({ y: run.gradNorms.map((g) => g[l - 1]), color: LAYER_COLORS[(l - 1) % LAYER_COLORS.length], label: `W${superscript(l)}` });
+      layers.push({ y: run.gradNorms.map((g) => g[l - 1]), color: LAYER_COLORS[(l - 1) % LAYER_COLORS.length], label: weightSymbol(l) });
     lineChart(this.gradChart, layers, { xMax, yLabel: "‖∂C/∂Wˡ‖ (log)" });
     const [status, text] = diagnosis(run);
     this.status = status;

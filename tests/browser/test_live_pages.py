@@ -16,6 +16,7 @@ import re
 import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 from browser_support import SCREENSHOTS, SITE, new_page, screenshot
 
@@ -46,6 +47,31 @@ IDLE_JS = (
     """(root) => !/training/.test((root.querySelector('.bp-epoch') || {}).textContent || '')"""
 )
 
+# tests/browser/canvas_ink.js, installed before the page's scripts, records every text, line,
+# bar and marker drawn on a canvas: window.bpLabelProblems(root) names texts that are cut by
+# their canvas's edge or overlap another text, a line, a bar or a marker.
+INK_RECORDER = Path(__file__).with_name("canvas_ink.js")
+LABEL_PROBLEMS_JS = "(root) => window.bpLabelProblems(root)"
+TEXTS_JS = "(canvas) => window.bpCanvasTexts(canvas)"
+
+# The box, in page px, of each element that a reader needs on the screen together.
+BOXES_JS = """(selectors) => selectors.map((sel) => {
+  const e = document.querySelector(sel);
+  if (!e) return [sel, null];
+  const b = e.getBoundingClientRect();
+  return [sel, { top: b.top + scrollY, bottom: b.bottom + scrollY, height: b.height }];
+})"""
+
+# The height of the window left below the theme's sticky header(s).
+FREE_HEIGHT_JS = """() => {
+  let bottom = 0;
+  for (const e of document.elementsFromPoint(innerWidth / 2, 2))
+    for (let a = e; a && a !== document.body; a = a.parentElement)
+      if (['sticky', 'fixed'].includes(getComputedStyle(a).position))
+        bottom = Math.max(bottom, a.getBoundingClientRect().bottom);
+  return innerHeight - bottom;
+}"""
+
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
@@ -68,9 +94,11 @@ def live_url():
 def live_page(browser, live_url):
     contexts = []
 
-    def _open(path, **options):
+    def _open(path, ink=False, **options):
         context, page, traffic = new_page(browser, live_url, **options)
         contexts.append(context)
+        if ink:
+            page.add_init_script(path=str(INK_RECORDER))
         page.goto(live_url + path, wait_until="load")
         return page, traffic
 
@@ -338,4 +366,193 @@ def test_390_px_nothing_clipped(live_page, path):
     screenshot(page, f"{path}-390")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     root.screenshot(path=str(SCREENSHOTS / f"{Path(path).stem}-twin-390.png"))
+    traffic.assert_clean()
+
+
+# --------------------------------------------------------------------------- what a reader sees
+# The figure(s) and the controls a reader turns most, which must fit on one screen together.
+TOGETHER = {
+    PLAYGROUND: (
+        "#bp-twin-playground",
+        [".bp-regions", "#bp-pg-play", "#bp-pg-step", "#bp-pg-reset", "#bp-pg-rate",
+         "#bp-pg-batch", "#bp-pg-dataset", "#bp-pg-activation",
+         '[aria-label="add a hidden layer"]'],
+    ),
+    DESCENT: (
+        "#bp-twin-descent",
+        ["#bp-gd-rate", "#bp-gd-batch", "#bp-gd-momentum", "canvas.bp-chart"],
+    ),
+}  # fmt: skip
+
+
+def add_hidden_layers_to_the_most(page, root):
+    add = root.locator('[aria-label="add a hidden layer"]')
+    while add.is_enabled():
+        add.click()
+    assert "6 hidden layers" in root.locator(".bp-layers").inner_text()  # the controls' most
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("path", [PLAYGROUND, DESCENT])
+def test_the_figure_and_the_main_controls_fit_on_one_screen(live_page, path, width):
+    """Turning a control must not scroll away what it changes: from the top of the figure to
+    the bottom of the last main control fits in the window below the sticky header, on a phone
+    and on a laptop, also with the most hidden layers; at the defaults the words too."""
+    height = 844 if width == 390 else 900
+    page, traffic = live_page(path, viewport={"width": width, "height": height})
+    sel, parts = TOGETHER[path]
+    root = page.locator(sel)
+    page.wait_for_function("() => document.querySelector('.bp-twin canvas')")
+    root.scroll_into_view_if_needed()
+    free = page.evaluate(FREE_HEIGHT_JS)
+    for stage in ("default", "most layers") if path == PLAYGROUND else ("default",):
+        if stage == "most layers":
+            add_hidden_layers_to_the_most(page, root)
+        shown = parts + [".bp-status"] * (stage == "default")
+        boxes = dict(page.evaluate(BOXES_JS, [f"{sel} {p}" for p in shown]))
+        missing = [k for k, b in boxes.items() if not b or b["height"] == 0]
+        assert not missing, f"not shown at {width} px: {missing}"
+        top = min(b["top"] for b in boxes.values())
+        bottom = max(b["bottom"] for b in boxes.values())
+        span = bottom - top
+        print(f"\n{path} at {width} px ({stage}): figure and main controls span {span:.0f} px")
+        where = [
+            f"{k.split(' ', 1)[1]} {b['top']:.0f}..{b['bottom']:.0f}" for k, b in boxes.items()
+        ]
+        assert span <= free, (
+            f"at {width} px ({stage}) the figure and its main controls span {span:.0f} px, more "
+            f"than the {free:.0f} px of one screen: {', '.join(where)}"
+        )
+    traffic.assert_clean()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_canvas_labels_are_legible_with_the_most_layers(live_page, width):
+    """Every text on the playground's canvases, at the default network and with six hidden
+    layers (seven weight matrices, the most the controls allow): inside its canvas, overlapping
+    no other text, no line, bar or marker. W¹ ... W⁷ are all labelled, in the network drawing and
+    in the gradient chart's legend."""
+    page, traffic = live_page(PLAYGROUND, ink=True, viewport={"width": width, "height": 900})
+    root = page.locator("#bp-twin-playground")
+    page.wait_for_function("() => window.bpPlayground && window.bpPlayground.run")
+    page.wait_for_function(IDLE_JS, arg=root.element_handle(), timeout=20_000)
+    assert not root.evaluate(LABEL_PROBLEMS_JS)
+    add_hidden_layers_to_the_most(page, root)
+    root.locator("#bp-pg-activation").select_option("sigmoid")
+    page.wait_for_function(IDLE_JS, arg=root.element_handle(), timeout=20_000)
+    symbols = [f"W{s}" for s in "¹²³⁴⁵⁶⁷"]
+    for canvas in (".bp-network", '[aria-label^="gradient norms"]'):
+        texts = root.locator(canvas).evaluate(TEXTS_JS)
+        assert all(s in texts for s in symbols), (canvas, texts)
+    problems = root.evaluate(LABEL_PROBLEMS_JS)
+    assert not problems, f"at {width} px with six hidden layers: {problems}"
+    root.locator(".bp-network").scroll_into_view_if_needed()
+    screenshot(page, f"live-playground-six-layers-{width}")
+    traffic.assert_clean()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_descent_labels_are_legible_even_when_the_curve_leaves_the_chart(live_page, width):
+    """The longest legend entry (a diverged run, 'above 100× its start from epoch k') and the
+    off-scale warning of the fit stay inside their canvases and clear of lines and texts."""
+    page, traffic = live_page(DESCENT, ink=True, viewport={"width": width, "height": 900})
+    root = page.locator("#bp-twin-descent")
+    page.wait_for_function("() => window.bpDescent && window.bpDescent.result")
+    assert not root.evaluate(LABEL_PROBLEMS_JS)
+    rate = root.locator("#bp-gd-rate")
+    rate.focus()
+    page.keyboard.press("End")  # learning rate 10: diverges
+    texts = " ".join(root.locator(".bp-chart").first.evaluate(TEXTS_JS))
+    assert "its start from epoch" in texts, texts
+    problems = root.evaluate(LABEL_PROBLEMS_JS)
+    assert not problems, f"at {width} px, rate 10: {problems}"
+    traffic.assert_clean()
+
+
+CARET = re.compile(r"\w\^\{?\w")  # W^1, a^L, W^{l+1}: LaTeX source, not what a reader reads
+
+
+def test_layer_symbols_are_written_as_the_text_writes_them(live_page):
+    """The twin's words, captions, legends and canvas texts, and the chapter's printed outputs,
+    write W¹ (a real superscript), never W^1; the vanishing and dead-unit diagnoses included."""
+    page, traffic = live_page(PLAYGROUND, ink=True)
+    root = page.locator("#bp-twin-playground")
+    page.wait_for_function("() => window.bpPlayground && window.bpPlayground.run")
+
+    def no_caret(where):
+        text = root.inner_text() + " ".join(
+            " ".join(c) for c in root.locator("canvas").evaluate_all(f"cs => cs.map({TEXTS_JS})")
+        )
+        assert not CARET.search(text), f"{where}: {CARET.search(text).group()} in {text[:300]}"
+        return text
+
+    no_caret("default run")
+    add_hidden_layers_to_the_most(page, root)
+    root.locator("#bp-pg-activation").select_option("sigmoid")
+    page.wait_for_function(IDLE_JS, arg=root.element_handle(), timeout=20_000)
+    text = no_caret("six sigmoid layers")
+    assert "gradient of W¹ is" in text and "that of W⁷" in text, text
+    # ReLUs killed by a huge step: the dead-unit note names the layers
+    page.evaluate(
+        "() => window.bpPlayground.change({layers: [2], activation: 'relu', learningRate: 10,"
+        " epochs: 100})"
+    )  # fmt: skip
+    page.wait_for_function(IDLE_JS, arg=root.element_handle(), timeout=20_000)
+    text = no_caret("dead ReLUs")
+    assert re.search(r"Dead units: .* gradient of W¹, W² is exactly zero", text), text
+    # the chapter prints the package's words too (the same sentences, from Python)
+    outputs = [t for t in page.locator(".cell_output").all_inner_texts() if "gradients:" in t]
+    assert any("Vanishing gradients" in t for t in outputs), outputs
+    assert not any(CARET.search(t) for t in outputs), outputs
+    traffic.assert_clean()
+
+
+# Every control's value as a reader sees it.
+CONTROL_VALUES_JS = """(root) => Object.fromEntries(
+  [...root.querySelectorAll('input, select')].map((e) =>
+    [e.id, e.type === 'checkbox' ? e.checked : e.value + (e.disabled ? ' (disabled)' : '')])
+  .concat([['hidden layers', root.querySelector('.bp-layers').innerText]]))"""
+
+
+def test_reset_restores_every_control_and_the_network(live_page):
+    """Reset puts every control back to its default (data set, features, layers and neurons,
+    sliders, selects, seed, view options), the network back to its initial weights and the run
+    to epoch 0; Play then trains the chapter's run again."""
+    page, traffic = live_page(PLAYGROUND)
+    root = page.locator("#bp-twin-playground")
+    page.wait_for_function("() => window.bpPlayground && window.bpPlayground.run")
+    defaults = root.evaluate(CONTROL_VALUES_JS)
+    # change every control (also those enabled on the way), Reset and the play controls aside
+    done = set()
+    while True:
+        ready = [
+            c
+            for c in root.evaluate(CONTROLS_JS)
+            if c["key"] not in done and not c["disabled"]
+            and c["key"] not in {"bp-pg-reset", "bp-pg-play", "bp-pg-step"}
+        ]  # fmt: skip
+        if not ready:
+            break
+        page.wait_for_function(IDLE_JS, arg=root.element_handle(), timeout=20_000)
+        operate(page, root, ready[0])
+        done.add(ready[0]["key"])
+    changed = root.evaluate(CONTROL_VALUES_JS)
+    differ = [k for k in defaults if changed.get(k) != defaults[k]]
+    assert len(differ) >= 15, f"the test changed only {differ}"
+    root.locator("#bp-pg-reset").click()
+    after = root.evaluate(CONTROL_VALUES_JS)
+    wrong = {k: (after.get(k), v) for k, v in defaults.items() if after.get(k) != v}
+    assert not wrong, f"after Reset (shown, default): {wrong}"
+    assert page.evaluate("() => window.bpPlayground.run.trainer.epoch") == 0
+    assert "epoch 0" in root.locator(".bp-epoch").inner_text()
+    assert root.locator(".bp-status").inner_text().startswith("Epoch 0 (before training)")
+    weights = page.evaluate("() => window.bpPlayground.run.net.W.slice(1).map(W => [...W.data])")
+    initial = [np.ravel(W).tolist() for W in reference()["playground"]["weights"]]
+    assert weights == initial, "Reset did not restore the initial weights"
+    assert "Python run" in root.locator(".bp-provenance").inner_text()
+    root.locator("#bp-pg-play").click()
+    page.wait_for_function(IDLE_JS, arg=root.element_handle(), timeout=20_000)
+    py = reference()["playground"]["python"]
+    assert f"test accuracy {100 * py['test_accuracy']:.1f} %" in root.locator(
+        ".bp-status").inner_text()  # fmt: skip
     traffic.assert_clean()
