@@ -230,6 +230,23 @@ def test_a_run_whose_loss_rose_on_the_way_is_not_called_converging():
     assert rise >= pg.RISE and pg.headline(real).startswith(f"Unstable: the loss rose {rise:.3g}×")
 
 
+def test_rises_within_minibatch_noise_are_not_called_oscillating():
+    def falling(bump):  # 0.97 per epoch, but every third epoch up by `bump`: 20 rises of 60
+        loss = [1.0]
+        for e in range(1, 61):
+            loss.append(loss[-1] * (bump if e % 3 == 0 else 0.97))
+        return loss
+
+    assert 1.01 < 1 + pg.WOBBLE < 1.03
+    assert pg.headline(_curve(falling(1.01))).startswith("Converging: loss 1")
+    assert pg.headline(_curve(falling(1.03))).startswith("Decreasing, but oscillating")
+    # the explorer's default run: bumps of at most 3 % in 14 of 60 epochs, a steady fall, as
+    # the gradient-descent chapter describes it
+    default = pg.train_curve(pg.CurveSettings())
+    assert np.count_nonzero(np.diff(default.loss) > 0) > 60 / 5
+    assert pg.headline(default).startswith("Converging: loss 0.305")
+
+
 def test_training_settings_have_one_rule_the_one_fit_applies(monkeypatch):
     import backprop.train
 

@@ -65,6 +65,9 @@ const plural = (n, noun) => (n === 1 ? `${n} ${noun}` : `${n} ${noun}s`);
 /** A curve whose loss climbs to RISE times an earlier value is not called converging. */
 export const RISE = 1.5;
 
+/** A rise from one epoch to the next by less than this fraction is noise (playground.WOBBLE). */
+export const WOBBLE = 0.02;
+
 /** [factor, i, j]: the largest loss[j] / loss[i] with i < j (playground.largest_rise). */
 export function largestRise(loss) {
   let best = 1.0;
@@ -100,7 +103,7 @@ export function headline(r) {
   if (rise >= RISE)
     return `Unstable: the loss rose ${fmt(rise)}× on the way (from epoch ${i} to epoch ${j}), ${done}; a smaller learning rate${r.s.momentum ? " or momentum" : ""} would descend more steadily.`;
   let ups = 0;
-  for (let e = 1; e < loss.length; e++) if (loss[e] > loss[e - 1]) ups++;
+  for (let e = 1; e < loss.length; e++) if (loss[e] > (1 + WOBBLE) * loss[e - 1]) ups++;
   if (ups > (loss.length - 1) / 5) return `Decreasing, but oscillating: ${done}.`;
   return `Converging: ${done}.`;
 }

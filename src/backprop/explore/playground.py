@@ -646,6 +646,11 @@ def train_curve(settings: CurveSettings | Mapping | None = None, progress=None) 
 RISE = 1.5
 """A curve whose loss climbs to ``RISE`` times an earlier value is not called converging."""
 
+WOBBLE = 0.02
+"""A rise of the loss from one epoch to the next by less than this fraction is minibatch noise,
+not an oscillation: on a log axis it is a bump the eye barely sees (the explorer's default run
+has a dozen such bumps and falls steadily)."""
+
 
 def growth(result: CurveResult) -> float:
     """Largest training loss of the run over its initial loss (finite values only)."""
@@ -676,8 +681,9 @@ def headline(result: CurveResult) -> str:
     """One sentence about a loss curve: converging, unstable, overshooting or diverged.
 
     A run is *converging* only if its loss never climbed to :data:`RISE` times an earlier
-    value and rose in at most a fifth of its epochs; otherwise the words say how far it
-    rose and between which epochs.
+    value and rose, by more than :data:`WOBBLE` of its value, in at most a fifth of its
+    epochs; otherwise the words say how far it rose and between which epochs, or that it
+    oscillates.
     """
     s, loss = result.settings, result.loss
     try_rate = f"try a learning rate below {suggested_rate(s.learning_rate):g}"
@@ -707,7 +713,7 @@ def headline(result: CurveResult) -> str:
             f"{j}), {done}; a smaller learning rate{' or momentum' if s.momentum else ''} "
             f"would descend more steadily."
         )
-    # a curve that goes up in more than a fifth of its epochs is not simply converging
-    if np.count_nonzero(np.diff(loss) > 0) > (len(loss) - 1) / 5:
+    # a curve that goes up (beyond noise) in more than a fifth of its epochs is not converging
+    if np.count_nonzero(loss[1:] > (1 + WOBBLE) * loss[:-1]) > (len(loss) - 1) / 5:
         return f"Decreasing, but oscillating: {done}."
     return f"Converging: {done}."
