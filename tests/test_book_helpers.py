@@ -51,3 +51,56 @@ def test_code_of_shows_the_code_without_docstrings_and_their_raw_math():
     assert "$" not in text and ":eq:" not in text  # the docstring's markup is not
     with pytest.raises(TypeError, match="obj must be a function, method or class"):
         code_of(3)
+
+
+def test_code_of_shows_a_highlighted_listing_that_keeps_its_lines():
+    """A notebook shows the listing as code (HTML in the class the book's CSS keeps unwrapped),
+    not as printed text; its plain form is the code itself."""
+    from backprop.explore.source import Listing, code_of
+
+    listing = code_of(backprop.layers.dense_forward)
+    assert isinstance(listing, Listing) and isinstance(listing, str)
+    html = listing._repr_html_()
+    assert html.startswith('<div class="highlight-python notranslate bp-listing">')
+    assert '<span class="k">def</span>' in html and "\n    " in html  # indentation kept
+    both = code_of(backprop.layers.dense_forward, backprop.layers.dense_backward)
+    assert both == listing + "\n\n" + code_of(backprop.layers.dense_backward)
+
+
+def test_code_of_replaces_argument_checks_by_a_comment_that_says_so():
+    from backprop.explore.source import CHECKS_AND_CONVERSIONS_OMITTED, code_of
+
+    text = code_of(backprop.gradcheck.numerical_jacobian)
+    assert "_validate" not in text and "raise ValueError" not in text
+    assert text.splitlines()[1] == "    " + CHECKS_AND_CONVERSIONS_OMITTED
+    assert "cols.append(" in text  # the computation is all there
+    full = code_of(backprop.gradcheck.numerical_jacobian, checks=True)
+    assert "_validate.real_array" in full and "raise ValueError" in full
+    assert "omitted" not in full
+    # a check inside the computation (not at the top) is part of what runs and stays
+    from backprop import autodiff
+
+    assert "raise ValueError" in code_of(autodiff.Tape.backward)
+
+
+def test_markdown_table_formats_cells_and_refuses_a_row_of_the_wrong_length():
+    from backprop.explore.book import markdown_table
+
+    out = markdown_table(["symbol", "shape", "n"], [["$W^1$", (5, 4), 12345], ["a|b", 1.5, 0]])
+    assert out.data.splitlines() == [
+        "| symbol | shape | n |",
+        "|---|---|---|",
+        "| $W^1$ | (5, 4) | 12,345 |",
+        r"| a\|b | 1.5 | 0 |",
+    ]
+    with pytest.raises(ValueError, match=r"rows\[0\] has 1 cells, expected 2"):
+        markdown_table(["a", "b"], [[1]])
+
+
+def test_code_of_keeps_a_validated_value_the_code_uses_under_a_new_name():
+    from backprop.explore.source import code_of
+    from backprop.gradcheck import directional_check
+
+    text = code_of(directional_check)
+    assert "rng = np.random.default_rng(_validate.seed(" in text  # rng is used below
+    assert "positive_int" not in text  # the checks of the arguments before it are omitted

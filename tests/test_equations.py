@@ -277,6 +277,25 @@ def test_chapter_equations_hold(path):
     assert len(report.checked) + len(report.exempt) == len(_labels(path))
 
 
+def test_summary_a_reader_sees_has_no_timing_and_no_jargon(capsys):
+    """The line under each chapter's check cell: counts only (a time in seconds differs from
+    run to run), and 'not evaluated' with the reasons for the exempt displays."""
+    from backprop.equations import check_here
+
+    report = check_here(str(ROOT / "chapters" / "why-gradients.md"))
+    out = capsys.readouterr().out
+    assert report.exempt and report.seconds > 0  # a chapter with exempt displays, timed
+    first = out.splitlines()[0]
+    assert re.fullmatch(
+        r"why-gradients: \d+ of \d+ labelled equations checked \(\d+ comparisons\), "
+        r"\d+ not evaluated \(definitions and general statements\)",
+        first,
+    ), first
+    assert "exempt" not in out and not re.search(r"\d s\b", out)
+    for label, reason in report.exempt.items():
+        assert f"  not evaluated, {label}: {reason}" in out
+
+
 def test_equation_index_lists_every_labelled_equation():
     from backprop.equations.index import index_markdown, index_rows
 

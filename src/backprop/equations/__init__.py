@@ -47,6 +47,8 @@ __all__ = [
 ]
 
 RTOL, ATOL = 1e-9, 1e-12
+NOT_EVALUATED = "definitions and general statements"
+"""What the summary calls the displays marked ``% exempt:`` (each is listed with its reason)."""
 
 
 @dataclass
@@ -64,12 +66,17 @@ class Report:
         return sum(self.checked.values())
 
     def summary(self) -> str:
+        """One line for a reader: how many labelled equations were evaluated and how many are
+        not (definitions and general statements, each with a reason). No timing: it says
+        nothing about the equations and differs from run to run."""
         n = len(self.checked) + len(self.exempt)
-        return (
+        line = (
             f"{self.chapter}: {len(self.checked)} of {n} labelled equations checked "
-            f"({self.comparisons} comparisons), {len(self.exempt)} exempt, "
-            f"{self.seconds:.2f} s"
+            f"({self.comparisons} comparisons)"
         )
+        if self.exempt:
+            line += f", {len(self.exempt)} not evaluated ({NOT_EVALUATED})"
+        return line
 
 
 def check_display(d: Display) -> int:
@@ -161,7 +168,7 @@ def check_here(chapter: str, glue=None, prefix: str | None = None) -> Report | N
             glue(f"{prefix}_eq_{key}", value, display=False)
     print(report.summary())
     for label, reason in report.exempt.items():
-        print(f"  exempt {label}: {reason}")
+        print(f"  not evaluated, {label}: {reason}")
     return report
 
 

@@ -3,6 +3,8 @@ r"""Helpers the chapters share, kept here so that no chapter carries a copy of a
 * :func:`html_table`: a table for a cell's output, with numbers and arrays formatted for a
   reader (``(0, 1, 0)``, not NumPy's ``[0. 1. 0.]``); styled by the book's CSS class
   ``book-table``.
+* :func:`markdown_table`: the same for a cell whose output is rendered as MyST Markdown, so that
+  its cells can hold math and code.
 * :func:`assert_exact_in_atoms`: an exact SymPy comparison of two expressions built from the
   same opaque atoms (an unevaluated $\sigma(q)$ or $e^{q}$), which returns how many entries it
   compared, so that chapters count their checks honestly.
@@ -105,3 +107,43 @@ def assert_exact_in_atoms(lhs, rhs, atoms, label: str) -> int:
     if difference != sp.zeros(*lhs.shape):
         raise AssertionError(f"{label}: the two sides differ by {difference}")
     return len(difference)
+
+
+def markdown_table(header, rows, digits: int = 4):
+    r"""A Markdown table for a code cell's output, with the book's math and code in its cells.
+
+    For a cell whose output is rendered as MyST (``mystnb: markdown_format: myst``), so that
+    math and code in its cells are typeset; the chapter's cell then holds the rows, not the
+    string-building.
+
+    Parameters
+    ----------
+    header : sequence of str
+        Column titles (Markdown).
+    rows : sequence of sequences
+        One entry per column, formatted like :func:`html_table`'s (a tuple, such as a shape,
+        as written by Python: ``(6, 4)``); a ``|`` in a cell is escaped.
+    digits : int
+        Significant digits of floats.
+
+    Returns
+    -------
+    IPython.display.Markdown
+
+    Raises
+    ------
+    ValueError
+        If a row's length differs from the header's.
+    """
+    from IPython.display import Markdown
+
+    header = list(header)
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for i, row in enumerate(rows):
+        if len(row) != len(header):
+            raise ValueError(
+                f"rows[{i}] has {len(row)} cells, expected {len(header)} like the header"
+            )
+        cells = (_cell(c, digits).replace("|", r"\|") for c in row)
+        lines.append("| " + " | ".join(cells) + " |")
+    return Markdown("\n".join(lines))
