@@ -396,7 +396,8 @@ def _peel(node: Node):
 class LayerInstance:
     r"""One layer ``l`` of a network, with the unindexed names of a single layer:
     ``f`` (the layer map), ``W``, ``b``, ``a`` (its input a^{l-1}), ``z``, ``\sigma``
-    (its activation), ``n`` (input size), ``m`` (output size)."""
+    (its activation), ``p`` (input size), ``q`` (output size; not ``m``, which the book keeps
+    for the example index)."""
 
     def __init__(self, net: NetworkInstance, l: int):
         self.net, self.l, self.L = net, l, net.L
@@ -428,8 +429,8 @@ class LayerInstance:
             "b": net.b[l],
             "a": net.fp[("A", l - 1)][0].reshape(-1, 1),
             "z": net.fp[("Z", l)][0].reshape(-1, 1),
-            "n": float(net.sizes[l - 1]),
-            "m": float(net.sizes[l]),
+            "p": float(net.sizes[l - 1]),
+            "q": float(net.sizes[l]),
             "delta": net.delta(l),
             "C": float(net.fp[("C",)]),
         }
