@@ -142,6 +142,8 @@ def test_every_seed_parameter_is_named(net, bad, kind):
         ({"epochs": 2.5}, TypeError, "2.5"),
         ({"momentum": 1.0}, ValueError, "1.0"),
         ({"l2": -1.0}, ValueError, "-1.0"),
+        ({"l1": -0.5}, ValueError, "-0.5"),
+        ({"l1": "0.1"}, TypeError, "'0.1'"),
         ({"evaluate": "yes"}, TypeError, "'yes'"),
         ({"callback": 3}, TypeError, "3"),
         ({"learning_rate": {"value": 0.1}}, TypeError, "{'value': 0.1}"),

@@ -3,7 +3,9 @@
 * the gradient checker fails a planted error in one bias gradient alone;
 * ``assert_exact`` fails when only one of several points disagrees, and when one matrix entry
   differs;
-* one SGD step with L2, and two with momentum, equal their closed forms bit for bit;
+* one SGD step with L2, and two with momentum, equal their closed forms bit for bit; so do
+  steps with L1 (the soft threshold), alone and with L2 and momentum, and a weight within
+  eta * lambda_1 of zero stops at exactly zero and stays there;
 * the training path's gradients are those of ``gradients()`` (to 1e-12 against ``backward``,
   which scales differently), and ``fit`` is the public minibatch loop run by hand.
 """
@@ -105,6 +107,71 @@ def test_two_momentum_steps_equal_their_closed_form_exactly(setup):
     net.fit(X, Y, epochs=2, batch_size=len(X), learning_rate=eta, momentum=mu, seed=3)
     for got, want in zip(net.weights + net.biases, theta2):
         np.testing.assert_array_equal(got, want)
+
+
+def soft(W, t):
+    """sign(W) max(|W| - t, 0), entrywise (eq-pg-l1), written out independently."""
+    return np.sign(W) * np.maximum(np.abs(W) - t, 0.0)
+
+
+@pytest.mark.parametrize(("mu", "lam2"), [(0.0, 0.0), (0.0, 0.05), (0.9, 0.05)])
+def test_sgd_steps_with_l1_equal_their_closed_form_exactly(setup, mu, lam2):
+    """Two full-batch steps of fit with l1: the plain (or L2, or momentum) step, then every
+    weight soft-thresholded by eta * lambda_1; the biases take the step without threshold, and
+    the velocity keeps the step before the threshold."""
+    net, X, Y = setup
+    eta, lam1 = 0.3, 0.2
+    probe = net.copy()
+    vW = [np.zeros_like(W) for W in probe.weights]
+    vb = [np.zeros_like(b) for b in probe.biases]
+    for order in _order(11, len(X), 2):
+        dW, db = probe.gradients(X[order], Y[order])
+        for l, (W, b) in enumerate(zip(probe.weights, probe.biases)):
+            vW[l] = mu * vW[l] - eta * (dW[l] + lam2 * W)  # (eq-gd-momentum), (eq-pg-l2)
+            vb[l] = mu * vb[l] - eta * db[l]
+            W[...] = soft(W + vW[l], eta * lam1)  # (eq-pg-l1)
+            b += vb[l]
+    net.fit(X, Y, epochs=2, batch_size=len(X), learning_rate=eta, momentum=mu, l2=lam2,
+            l1=lam1, seed=11)  # fmt: skip
+    zeros = sum(int(np.sum(W == 0)) for W in net.weights)
+    assert 0 < zeros < sum(W.size for W in net.weights)  # both branches of the threshold ran
+    for got, want in zip(net.weights + net.biases, probe.weights + probe.biases):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_l1_stops_a_small_weight_at_zero_and_keeps_it_there():
+    """A weight within eta * lambda_1 of zero becomes exactly 0 (the subgradient step
+    W - eta lambda_1 sign(W) would carry it across zero, to the other side) and, without a
+    gradient larger than lambda_1, stays 0; a larger weight shrinks by eta * lambda_1."""
+    eta, lam1 = 0.1, 0.3  # threshold 0.03
+    theta = np.array([0.01, -0.02, 0.5, -0.5, 0.0])
+    train.update(theta, np.zeros(5), eta, l1=lam1)
+    np.testing.assert_array_equal(theta, [0.0, 0.0, 0.47, -0.47, 0.0])
+    for _ in range(5):  # no gradient: the zeros stay, the others keep shrinking
+        train.update(theta, np.zeros(5), eta, l1=lam1)
+    np.testing.assert_array_equal(theta[[0, 1, 4]], 0.0)
+    np.testing.assert_allclose(theta[[2, 3]], [0.32, -0.32], rtol=1e-14)  # 0.5 - 6 * 0.03
+    # a gradient smaller than lambda_1 cannot move a weight off zero (|g| <= lambda_1 is the
+    # L1 optimality condition at 0), with or without momentum; a larger one can
+    for velocity in (None, np.zeros(3)):
+        zero = np.zeros(3)
+        g = np.array([0.2, -0.29, 0.5])
+        train.update(zero, g, eta, momentum=0.5, velocity=velocity, l1=lam1)
+        np.testing.assert_array_equal(zero[:2], 0.0)
+        assert zero[2] == pytest.approx(-eta * (0.5 - lam1), rel=1e-14)
+
+
+def test_shrink_is_the_proximal_step_of_the_l1_penalty():
+    """shrink(v, t) minimises (w - v)^2 / 2 + t |w|: no point of a fine grid does better."""
+    t = 0.3
+    v = np.array([-1.0, -0.31, -0.3, -0.1, 0.0, 0.2, 0.3, 0.45, 2.0])
+    w = v.copy()
+    train.shrink(w, t)
+    np.testing.assert_array_equal(w, soft(v, t))
+    grid = np.linspace(-3, 3, 60001)
+    for vi, wi in zip(v, w):
+        best = np.min(0.5 * (grid - vi) ** 2 + t * np.abs(grid))
+        assert 0.5 * (wi - vi) ** 2 + t * abs(wi) <= best + 1e-12
 
 
 def test_update_reads_as_its_equation():

@@ -5,10 +5,14 @@ One step on a minibatch $B$ of size $|B|$ (chapter *Gradient descent and minibat
 $$v \leftarrow \mu v - \eta \nabla_\theta C_B(\theta), \qquad \theta \leftarrow \theta + v,$$
 
 with $C_B$ the mean loss over the batch, learning rate $\eta > 0$ and momentum
-$\mu \in [0, 1)$ ($\mu = 0$ is plain SGD). Each epoch visits every sample once, in an order
-drawn without replacement from a generator seeded by ``seed`` (:func:`minibatches`): the same
-seed gives bit-identical weights. The pieces are public so that a chapter can run the loop by
-hand: :func:`check_settings`, :func:`minibatches`, :func:`update`, :func:`sgd_step`.
+$\mu \in [0, 1)$ ($\mu = 0$ is plain SGD). Weight decay (``l2``) adds $\lambda_2 W^l$ to the
+gradient of each weight matrix; L1 regularisation (``l1``) follows the step with a soft
+threshold (:func:`shrink`), which stops a weight at zero instead of pushing it across.
+
+Each epoch visits every sample once, in an order drawn without replacement from a generator
+seeded by ``seed`` (:func:`minibatches`): the same seed gives bit-identical weights. The
+pieces are public so that a chapter can run the loop by hand: :func:`check_settings`,
+:func:`minibatches`, :func:`update`, :func:`shrink`, :func:`sgd_step`.
 
 This module does not import :mod:`backprop.network` (no import circle): ``net`` is any object
 with the :class:`~backprop.Network` methods used here.
@@ -65,11 +69,12 @@ def check_settings(
     l2=0.0,
     evaluate=True,
     callback=None,
+    l1=0.0,
 ) -> dict:
     """Every training setting of :func:`fit`, checked once: a dict of the normalised values.
 
     ``epochs`` and ``batch_size`` integers >= 1 (``epochs`` at most :data:`MAX_EPOCHS`),
-    ``learning_rate`` > 0, ``momentum`` in [0, 1), ``l2`` >= 0, ``seed`` an integer >= 0,
+    ``learning_rate`` > 0, ``momentum`` in [0, 1), ``l2`` and ``l1`` >= 0, ``seed`` an integer >= 0,
     ``evaluate`` a bool, ``callback`` callable or ``None``. The playground calls this too, so a
     setting has one rule wherever it is entered.
     """
@@ -82,6 +87,7 @@ def check_settings(
         "momentum": _validate.nonnegative_float("momentum", momentum, upper=1.0),
         "seed": _validate.seed("seed", seed),
         "l2": _validate.nonnegative_float("l2", l2),
+        "l1": _validate.nonnegative_float("l1", l1),
         "evaluate": bool(evaluate),
         "callback": _validate.callable_or_none("callback", callback),
     }
@@ -112,13 +118,33 @@ def minibatches(X, Y, batch_size: int, rng):
             yield X[rows], Y[rows]
 
 
-def update(theta, grad, learning_rate, momentum=0.0, velocity=None, l2=0.0) -> None:
+def shrink(theta, threshold: float) -> None:
+    r"""Soft thresholding in place, entrywise:
+    $\theta \leftarrow \operatorname{sign}(\theta)\,\max(\lvert\theta\rvert - t, 0)$ with
+    $t$ = ``threshold`` >= 0 (:eq:`eq-pg-l1`).
+
+    An entry of size at most $t$ becomes exactly 0 (its sign may read ``-0.0``); a larger one
+    moves $t$ towards 0 and keeps its sign. This is the proximal step of $t\lvert\theta\rvert$:
+    it minimises $\tfrac12(w - \theta)^2 + t\lvert w\rvert$ over $w$.
+    """
+    # |theta| - t, clipped at 0, with the sign of theta  (eq-pg-l1)
+    np.copysign(np.maximum(np.abs(theta) - threshold, 0.0), theta, out=theta)
+
+
+def update(theta, grad, learning_rate, momentum=0.0, velocity=None, l2=0.0, l1=0.0) -> None:
     r"""One gradient step on one parameter array ``theta``, in place (``grad`` is not changed).
 
-    With ``l2`` $= \lambda > 0$ the gradient of $\tfrac\lambda2\lVert\theta\rVert^2$ is added
-    first (:eq:`eq-pg-l2`); without ``velocity`` the step is
-    $\theta \leftarrow \theta - \eta g$ (:eq:`eq-gd-update`), with it
-    $v \leftarrow \mu v - \eta g,\ \theta \leftarrow \theta + v$ (:eq:`eq-gd-momentum`).
+    With ``l2`` $= \lambda_2 > 0$ the gradient of $\tfrac{\lambda_2}2\lVert\theta\rVert^2$ is
+    added first, $g = \partial C/\partial\theta + \lambda_2\theta$ (:eq:`eq-pg-l2`); without
+    ``velocity`` the step is $\theta' = \theta - \eta g$ (:eq:`eq-gd-update`), with it
+    $v \leftarrow \mu v - \eta g,\ \theta' = \theta + v$ (:eq:`eq-gd-momentum`), and
+    $\theta \leftarrow \theta'$. With ``l1`` $= \lambda_1 > 0$ the step is followed by
+    :func:`shrink` with threshold $\eta\lambda_1$ (:eq:`eq-pg-l1`):
+    $\theta \leftarrow \operatorname{sign}(\theta')\max(\lvert\theta'\rvert - \eta\lambda_1, 0)$.
+    This is the proximal gradient step of the cost plus $\lambda_1\lVert\theta\rVert_1$: a
+    weight that would cross zero stops at zero. The velocity keeps the step it took
+    ($v$ is not changed by the threshold), so momentum carries the gradient of the smooth
+    part of the cost only; $\lambda_1$ never enters $v$.
     """
     if l2:
         grad = grad + l2 * theta  # g = dC/dW + lambda W  (eq-pg-l2)
@@ -128,18 +154,20 @@ def update(theta, grad, learning_rate, momentum=0.0, velocity=None, l2=0.0) -> N
         velocity *= momentum  # v <- mu v - eta g  (eq-gd-momentum)
         velocity -= learning_rate * grad
         theta += velocity  # theta <- theta + v  (eq-gd-momentum)
+    if l1:
+        shrink(theta, learning_rate * l1)  # sign(theta) max(|theta| - eta lambda, 0)  (eq-pg-l1)
 
 
-def sgd_step(net, dW, db, learning_rate, momentum=0.0, velocity=None, l2=0.0) -> None:
+def sgd_step(net, dW, db, learning_rate, momentum=0.0, velocity=None, l2=0.0, l1=0.0) -> None:
     """One step on every parameter of ``net`` in place: :func:`update` for each $W^l$, $b^l$.
 
     ``dW``, ``db``: gradients shaped like ``net.weights``/``net.biases``; ``velocity``:
-    ``None`` (plain SGD) or a pair of such lists, updated in place; ``l2`` decays the weights
-    only, not the biases.
+    ``None`` (plain SGD) or a pair of such lists, updated in place; ``l2`` and ``l1``
+    regularise the weights only, not the biases.
     """
     for l in range(len(dW)):
         vW, vb = (None, None) if velocity is None else (velocity[0][l], velocity[1][l])
-        update(net.weights[l], dW[l], learning_rate, momentum, vW, l2)
+        update(net.weights[l], dW[l], learning_rate, momentum, vW, l2, l1)
         update(net.biases[l], db[l], learning_rate, momentum, vb)
 
 
@@ -168,6 +196,7 @@ def fit(
     l2: float = 0.0,
     validation=None,
     evaluate: bool = True,
+    l1: float = 0.0,
 ) -> History:
     r"""Train ``net`` in place by minibatch SGD and return a :class:`History`.
 
@@ -185,14 +214,20 @@ def fit(
         ``False`` stops training (``history.stopped_early``).
     l2 : float >= 0, adds $\tfrac{\lambda}{2}\sum_l \lVert W^l\rVert_F^2$ to the minimised cost
         (weights only, not biases); ``history.loss`` still reports the data loss.
+    l1 : float >= 0, $\lambda_1$ of the penalty $\lambda_1\sum_l \lVert W^l\rVert_1$ (weights
+        only): after each step every weight is shrunk towards 0 by $\eta\lambda_1$ and stops
+        at 0 (:func:`shrink`); ``history.loss`` still reports the data loss.
     validation : optional ``(X_val, Y_val)`` evaluated after every epoch.
     evaluate : see :class:`History`.
 
     Every step is :meth:`~backprop.network.Network.gradients` (the same code, without
     re-checking the inputs) followed by :func:`sgd_step`. In the book: the update
-    :eq:`eq-gd-update`, with momentum :eq:`eq-gd-momentum` and weight decay :eq:`eq-pg-l2`.
+    :eq:`eq-gd-update`, with momentum :eq:`eq-gd-momentum`, weight decay :eq:`eq-pg-l2` and
+    the L1 soft threshold :eq:`eq-pg-l1` (see :func:`update` for how they compose).
     """
-    s = check_settings(epochs, batch_size, learning_rate, momentum, seed, l2, evaluate, callback)
+    s = check_settings(
+        epochs, batch_size, learning_rate, momentum, seed, l2, evaluate, callback, l1
+    )
     X, Y = net._data(X, Y)
     if validation is not None:
         if not isinstance(validation, (tuple, list)) or len(validation) != 2:
@@ -200,7 +235,7 @@ def fit(
                 f"validation must be a pair (X_val, Y_val), got {_validate.got(validation)}"
             )
         Xv, Yv = net._data(*validation, names=("validation[0] (X_val)", "validation[1] (Y_val)"))
-    lr, mu, l2 = s["learning_rate"], s["momentum"], s["l2"]
+    lr, mu, l2, l1 = s["learning_rate"], s["momentum"], s["l2"], s["l1"]
     rng = np.random.default_rng(s["seed"])
     batch_size = min(s["batch_size"], X.shape[0])
     # Gradients and velocities each live in one buffer, weights first, like the parameters
@@ -223,13 +258,13 @@ def fit(
                 dW, db, (z, a) = net._gradients(Xb, Yb, out=(gW, gb))
                 if not s["evaluate"]:
                     outputs.append((z[L], a[L], Yb))
-                if flat is not None and not l2:  # sgd_step on every parameter at once
+                if flat is not None and not (l2 or l1):  # sgd_step on every parameter at once
                     update(flat[2], g, lr, mu, v)
-                elif flat is not None:  # every weight at once (with decay), then every bias
-                    update(flat[0], g_w, lr, mu, v_w, l2)
+                elif flat is not None:  # every weight at once (regularised), then every bias
+                    update(flat[0], g_w, lr, mu, v_w, l2, l1)
                     update(flat[1], g_b, lr, mu, v_b)
                 else:
-                    sgd_step(net, dW, db, lr, mu, None if v is None else (vW, vb), l2)
+                    sgd_step(net, dW, db, lr, mu, None if v is None else (vW, vb), l2, l1)
             if s["evaluate"]:
                 loss = net.loss(X, Y)
             else:
