@@ -258,6 +258,61 @@ def test_evaluator_units():
     assert ev(c.terms[1]).shape == (4, 1)
 
 
+L1_STEP = (
+    r"w^l_{jk} \leftarrow \operatorname{sign}(\tilde w^l_{jk})"
+    r" \max\big(\lvert \tilde w^l_{jk} \rvert - \eta\lambda,\; 0\big), \\"
+    r" \tilde w^l_{jk} = w^l_{jk} - \eta \frac{\partial C}{\partial w^l_{jk}}"
+)
+L1_WHERE = (
+    r"% check: step-l1; where \tilde w^l_{jk} := "
+    r"w^l_{jk} - \eta \frac{\partial C}{\partial w^l_{jk}}"
+)
+
+
+def test_sign_max_and_absolute_value_are_read_and_evaluated_entrywise():
+    (c,), _ = parse_display(r"y = \operatorname{sign}(x) \max\big(\lvert x \rvert - 1,\; 0\big)")
+    call = c.terms[1]
+    assert call.kind == "mul" and call.args[0].kind == "call" and call.args[1].kind == "call"
+    ev = Evaluator(column_networks()[0], {}, {}, "lmijk")
+    X = np.array([[-3.0, -0.5, 0.0], [0.5, 2.0, -1.0]])
+    for x, want in [(-3.0, -2.0), (-0.5, 0.0), (0.0, 0.0), (0.5, 0.0), (2.0, 1.0)]:
+        ev.env["x"] = x
+        assert ev(call) == want
+    (c,), _ = parse_display(r"y = \operatorname{sign}(x) \odot \max(x, 0)")
+    ev.env["x"] = X
+    np.testing.assert_array_equal(ev(c.terms[1]), np.sign(X) * np.maximum(X, 0))
+    (c,), _ = parse_display(r"y = \max(x)")
+    with pytest.raises(EquationError, match="two arguments"):
+        ev(c.terms[1])
+
+
+def test_where_definitions_take_entry_indices():
+    d = Display("t", "eq-t", "x", 0)
+    parse_annotation(d, L1_WHERE)
+    params, _ = d.defs["tilde w"]
+    assert params == ("l", "jk")
+    with pytest.raises(ParseError, match="single letters"):
+        parse_annotation(Display("t", "eq-t", "x", 0), r"% check: column; where v_{m+1} := x")
+
+
+def test_the_l1_soft_threshold_is_checked_against_fit():
+    """The proximal L1 step (eq-pg-l1) holds for every weight after fit(l1=...); the
+    sign-flipping subgradient step, a plus for the minus, or a lost threshold fail."""
+    assert check(L1_STEP, L1_WHERE) > 0
+    wrong = {
+        "subgradient step": r"w^l_{jk} \leftarrow \tilde w^l_{jk} - \eta\lambda"
+        r" \operatorname{sign}(w^l_{jk})",
+        "threshold added": L1_STEP.replace(r"- \eta\lambda", r"+ \eta\lambda"),
+        "no clipping at 0": r"w^l_{jk} \leftarrow \operatorname{sign}(\tilde w^l_{jk})"
+        r" \big(\lvert \tilde w^l_{jk} \rvert - \eta\lambda\big)",
+        "threshold eta^2 lambda": L1_STEP.replace(r"\eta\lambda", r"\eta\eta\lambda", 1),
+    }
+    for kind, body in wrong.items():
+        with pytest.raises(EquationError, match="eq-test"):
+            check(body, L1_WHERE)
+            pytest.fail(f"{kind} passed")
+
+
 def _labels(path):
     return re.findall(r"^\$\$[ \t]*\((eq-[\w:-]+)\)", path.read_text(), re.M)
 

@@ -13,7 +13,8 @@ The ``%`` line is a MyST comment (the reader does not see it). Its forms:
     Evaluate every clause of the display on every instance of each context. Options:
     ``l=LO..HI`` (the range of a layer letter, in LaTeX, e.g. ``l=2..L``; by default the
     display's own ``l = L-1, \dots, 1`` or all layers), ``where NAME := LATEX`` (a local
-    definition the prose states, e.g. ``D^l``; ``NAME`` may carry ``^p``/``_q`` parameters),
+    definition the prose states, e.g. ``D^l``; ``NAME`` may carry ``^p``/``_q`` parameters,
+    and entry indices ``_{jk}``: ``\tilde w^l_{jk}``),
     ``rtol=..``, ``atol=..``.
 ``% exempt: REASON``
     Not evaluated (a definition, notation, an informal or asymptotic statement).
@@ -99,7 +100,8 @@ def parse_annotation(d: Display, line: str) -> None:
 
 
 def _def_head(tex: str):
-    """``D^l`` -> ("D", ("l", None)); ``T_m`` -> ("T", (None, "m")); ``v^l`` ..."""
+    r"""``D^l`` -> ("D", ("l", None)); ``T_m`` -> ("T", (None, "m")); ``v^l`` ...;
+    ``\tilde w^l_{jk}`` -> ("tilde w", ("l", "jk")): several subscript letters, one per index."""
     node = _Parser(tokenize(tex)).parse_expr_all()
     if node.kind == "call" and node.args[0].kind == "sym":  # n(x): a function of x
         (arg,) = node.args[1]
@@ -109,13 +111,27 @@ def _def_head(tex: str):
     sup = sub = None
     while node.kind in ("sup", "sub"):
         p = node.args[1]
-        if p.kind != "sym":
+        letters = _letters(p) if node.kind == "sub" else [p] if p.kind == "sym" else None
+        if not letters or any(len(x.args[0]) != 1 for x in letters):
             raise ParseError(f"definition head {tex!r}: parameters must be single letters")
         if node.kind == "sup":
             sup = p.args[0]
         else:
-            sub = p.args[0]
+            sub = "".join(x.args[0] for x in letters)
         node = node.args[0]
     if not isinstance(node, Node) or node.kind != "sym":
         raise ParseError(f"definition head {tex!r}")
     return node.args[0], (sup, sub)
+
+
+def _letters(node: Node):
+    """The letters of a subscript ``j``, ``jk`` or ``j,k`` as sym nodes, or None."""
+    if node.kind == "sym":
+        return [node]
+    if node.kind == "tuple":
+        parts = list(node.args)
+    elif node.kind == "mul":
+        parts = [*(_letters(node.args[0]) or [None]), *(_letters(node.args[1]) or [None])]
+    else:
+        return None
+    return parts if all(x is not None and x.kind == "sym" for x in parts) else None

@@ -676,27 +676,33 @@ def epoch_instances():
 
 # --------------------------------------------------------------------------- one step of fit
 class StepInstance(NetworkInstance):
-    """A network and a batch: the right side of an update at the current parameters, its
-    left side after one full-batch epoch of the package's ``Network.fit`` (``after``)."""
+    r"""A network and a batch: the right side of an update at the current parameters, its
+    left side after one full-batch epoch of the package's ``Network.fit`` (``after``), with
+    weight decay ``l2`` or the L1 soft threshold ``l1`` if given ($\lambda$ is whichever is
+    set)."""
 
     own_derivatives = True
 
-    def __init__(self, sizes, seed, M, eta, l2=0.0):
+    def __init__(self, sizes, seed, M, eta, l2=0.0, l1=0.0):
         super().__init__(tuple(sizes), "tanh", "sigmoid", seed, M)
         from ..network import Network
 
+        if l2 and l1:
+            raise ValueError("one penalty per instance: lambda is either l2 or l1")
         net = Network(list(sizes), hidden="tanh", output="sigmoid", loss="mse")
         for l in range(1, self.L + 1):
             net.weights[l - 1][...] = self.W[l]
             net.biases[l - 1][...] = self.b[l].ravel()
-        net.fit(self.X, self.Y, epochs=1, batch_size=M, learning_rate=eta, l2=l2, evaluate=False)
-        self.l2 = l2
+        net.fit(
+            self.X, self.Y, epochs=1, batch_size=M, learning_rate=eta, l2=l2, l1=l1, evaluate=False
+        )
+        self.l2, self.l1 = l2, l1
         self.W_after = {l: net.weights[l - 1].copy() for l in range(1, self.L + 1)}
         self.b_after = {l: net.biases[l - 1].reshape(-1, 1).copy() for l in range(1, self.L + 1)}
         self.eta, self.after = eta, False
 
     def describe(self):
-        decay = f", l2 = {self.l2}" if self.l2 else ""
+        decay = f", l2 = {self.l2}" if self.l2 else f", l1 = {self.l1}" if self.l1 else ""
         return super().describe() + f", eta = {self.eta}{decay}, one epoch of fit"
 
     def _parts(self, W, b):
@@ -727,14 +733,16 @@ class StepInstance(NetworkInstance):
             if name == "eta":
                 return self.eta
             if name == "lambda":
-                return self.l2
+                return self.l2 or self.l1
             if name == "C":
                 return Fn(
                     self.cost_of, "C", False, sum(p.size for p in self._parts(self.W, self.b))
                 )
-        if name in ("W", "b") and self.after and not primes and sub is None:
+        if name in ("W", "b", "w") and self.after and not primes:
+            if name == "w" and (sub is None or len(ev.indices(sub)) != 2):
+                raise BindingError("w^l needs two indices, w^l_{jk}")
             l = self.layer(sup, ev, name)
-            return (self.W_after if name == "W" else self.b_after)[l]
+            return self._sub((self.b_after if name == "b" else self.W_after)[l], sub, ev, name)
         return super().resolve(name, sup, sub, primes, ev)
 
 
@@ -1164,3 +1172,17 @@ def step_l2_instances():
 
 
 register_context("step-l2", step_l2_instances, "l", "ijk", "one epoch of fit with weight decay")
+
+
+@functools.cache
+def step_l1_instances():
+    """Thresholds eta * l1 of 0.2 and 0.3: in every layer of both networks some weights stop
+    at exactly 0 and some keep their sign, so both branches of the soft threshold are
+    compared."""
+    return [
+        StepInstance((3, 4, 2), 99, 5, 0.5, l1=0.4),
+        StepInstance((2, 3, 3), 100, 4, 0.3, l1=1.0),
+    ]
+
+
+register_context("step-l1", step_l1_instances, "l", "ijk", "one epoch of fit with the L1 threshold")

@@ -62,6 +62,29 @@ def complex_step(f, z, h: float = 1e-30):
     return np.imag(f(z + 1j * h)) / h
 
 
+def _two(name: str, f):
+    def fn(*args):
+        if len(args) != 2:
+            raise EquationError(f"\\{name}(a, b) takes two arguments, got {len(args)}")
+        a, b = args
+        if isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape != b.shape:
+            raise EquationError(f"\\{name} of {fmt(a)} and {fmt(b)}: different shapes")
+        return f(a, b)
+
+    return fn
+
+
+ENTRYWISE = {
+    "sign": Fn(np.sign, "sign"),
+    "max": Fn(_two("max", np.maximum), "max", False),
+    "min": Fn(_two("min", np.minimum), "min", False),
+}
+r"""Functions every context knows, applied entry by entry: ``\operatorname{sign}(x)`` and
+``\max(a, b)``, ``\min(a, b)`` of two arrays of one shape or an array and a number (the
+soft threshold of L1 regularisation is written with them). A subscripted ``\max_j`` is not
+one of them: it is left to the context."""
+
+
 @dataclass
 class Lazy:
     """$e_j$ (``kind="e"``, 1-based ``index``) or $I$ whose size comes from its neighbour."""
@@ -256,6 +279,8 @@ class Evaluator:
             return self.env[name]
         if name in self.defs:
             return self.local(name, sup, sub, primes)
+        if name in ENTRYWISE and sup is None and sub is None and not primes:
+            return ENTRYWISE[name]
         return self.inst.resolve(name, sup, sub, primes, self)
 
     def local(self, name, sup, sub, primes):
@@ -277,8 +302,11 @@ class Evaluator:
         env = dict(self.env)
         if sup_p:
             env[sup_p] = self.index(sup)
-        if sub_p:
-            env[sub_p] = self.index(sub)
+        if sub_p:  # one letter per index: "m", or "jk" for an entry
+            idx = self.indices(sub)
+            if len(idx) != len(sub_p):
+                raise BindingError(f"{name}_{{{sub_p}}} needs {len(sub_p)} indices")
+            env.update({letter: self.index(i) for letter, i in zip(sub_p, idx)})
         inner = Evaluator(self.inst, env, self.defs, self.index_letters)
         inner.probe = self.probe
         return inner(body)
