@@ -76,6 +76,21 @@ def test_dead_relus_are_reported_in_words_not_as_an_empty_panel():
     assert not any("Dead units" in n for n in pg.train(pg.Settings()).notes)
 
 
+def test_l1_words_count_the_zeros_and_replace_the_dead_unit_words():
+    """L1 leaves weights at exactly 0 and the words count them; when a whole layer is 0 the
+    words say so, and do not blame dead ReLUs for the zero gradients below it."""
+    sparse = pg.train(pg.Settings(l1=0.01, epochs=30, grid=8))
+    zeros = sum(int(np.sum(W == 0)) for W in sparse.net.weights)
+    assert 0 < zeros < 96 and sparse.notes == (f"L1 set {zeros} of 96 weights to exactly 0.",)
+    flat = pg.train(pg.Settings(l1=0.3, epochs=5, grid=8))
+    assert not any(np.any(W) for W in flat.net.weights)
+    assert any(n.startswith("Dead units") for n in pg.gradient_notes(flat.grad_norms))
+    (note,) = flat.notes
+    assert note.startswith("L1 set every weight of layers 1, 2, 3 to exactly 0")
+    assert "ηλ = 0.09" in note and "Dead units" not in flat.text
+    assert pg.train(pg.Settings(epochs=2, grid=8)).notes == ()  # no L1, no L1 words
+
+
 def test_gradient_notes_name_only_the_dead_layers():
     norms = np.array([[1.0, 2.0, 3.0], [0.5, 0.0, 1.0], [0.4, 0.0, 0.0]])
     (note,) = pg.gradient_notes(norms)

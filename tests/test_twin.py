@@ -4,9 +4,11 @@ The same initial weights, data and minibatch order are exported from :class:`bac
 and :func:`backprop.train.fit` (the order is the permutations ``fit`` draws from its seed); the
 twin trains on them for 240 steps, and its weights must equal the package's to a relative error
 of 1e-12, for every hidden activation, every (output, loss) pair, with and without momentum and
-L2, on three architectures (no hidden layer, two wide layers, six narrow ones). L1, which the
-package does not have, is compared with a NumPy loop around the package's gradients. Each of
-the four equations of backpropagation, planted wrong in a copy of the twin, fails the check.
+L2, on three architectures (no hidden layer, two wide layers, six narrow ones). L1 (the soft
+threshold of ``train.shrink``) is compared with ``fit(l1=...)`` in the same way, at a rate that
+sets many weights to exactly zero. Each of the four equations of backpropagation, and the L1
+step written as the sign-flipping subgradient step, planted in a copy of the twin, fails the
+check.
 """
 
 from __future__ import annotations
@@ -148,44 +150,65 @@ def test_twin_equals_package_for_every_configuration():
     assert min(moved) > 1e-4
 
 
-def numpy_reference(net, X, Y, momentum, l2, l1):
-    """Minibatch SGD with L2 and L1 written out in NumPy around the package's gradients."""
-    vW = [np.zeros_like(W) for W in net.weights]
-    vb = [np.zeros_like(b) for b in net.biases]
-    for order in orders(7):
-        for start in range(0, M, BATCH):
-            idx = order[start : start + BATCH]
-            dWs, dbs = net.gradients(X[idx], Y[idx])
-            for l, (W, b) in enumerate(zip(net.weights, net.biases)):
-                g = dWs[l] + l2 * W + l1 * np.sign(W)  # the penalty's (sub)gradient
-                vW[l] = momentum * vW[l] - RATE * g
-                vb[l] = momentum * vb[l] - RATE * dbs[l]
-                W += vW[l]
-                b += vb[l]
-    return net
-
-
+# lambda_1 per architecture (threshold eta * lambda_1 per step) such that, over 240 steps, some
+# weights of every network reach exactly 0 and some do not
+L1 = {"no hidden": 0.15, "wide": 0.02, "deep narrow": 0.02}
 L1_CONFIGS = [
-    (arch, hidden, output, loss, momentum)
+    (arch, hidden, output, loss, momentum, l2)
     for arch in ARCHITECTURES
     for hidden in HIDDEN
     for output, loss in (("softmax", "cross_entropy"), ("identity", "mse"))
-    for momentum in (0.0, 0.5)
+    for momentum, l2 in ((0.0, 0.0), (0.5, 0.0), (0.5, 1e-3))
 ]
 
 
-def test_twin_l1_equals_a_numpy_reference():
+def package_and_twin_l1(source=TWIN):
+    """Every L1 configuration trained by ``fit(l1=...)`` and by the twin at ``source``."""
     cases, nets = [], []
-    for arch, hidden, output, loss, momentum in L1_CONFIGS:
-        net, X, Y, c = case(arch, hidden, output, loss, momentum, 1e-3, l1=1e-3)
-        nets.append(numpy_reference(net, X, Y, momentum, 1e-3, 1e-3))
+    for arch, hidden, output, loss, momentum, l2 in L1_CONFIGS:
+        net, X, Y, c = case(arch, hidden, output, loss, momentum, l2, l1=L1[arch])
+        net.fit(X, Y, epochs=EPOCHS, batch_size=BATCH, learning_rate=RATE,
+                momentum=momentum, l2=l2, l1=L1[arch], seed=7)  # fmt: skip
+        nets.append(net)
         cases.append(c)
+    return nets, run_twin(cases, source)
+
+
+def test_twin_l1_equals_the_package():
+    nets, twins = package_and_twin_l1()
     errors = [
         relative_error(t["weights"] + t["biases"], n.weights + n.biases)
-        for t, n in zip(run_twin(cases), nets)
+        for t, n in zip(twins, nets)
     ]
-    print(f"\nL1: {len(errors)} configurations, largest relative error {max(errors):.2e}")
+    zeros = [sum(int(np.sum(W == 0)) for W in n.weights) for n in nets]
+    sizes = [sum(W.size for W in n.weights) for n in nets]
+    print(
+        f"\nL1: {len(errors)} configurations, largest relative error {max(errors):.2e}; "
+        f"weights at exactly 0: {min(zeros)} to {max(zeros)} per network"
+    )
     assert max(errors) <= TOL
+    # the threshold's clipping branch was taken (weights stopped at 0), but not everywhere
+    assert all(0 < z < n for z, n in zip(zeros, sizes)), list(zip(zeros, sizes))
+    for t, n in zip(twins, nets):  # the twin's zeros are the package's zeros
+        for Wt, W in zip(t["weights"], n.weights):
+            np.testing.assert_array_equal(np.asarray(Wt) == 0, W == 0)
+
+
+def test_the_sign_flipping_l1_step_fails_the_check(tmp_path):
+    """The old L1 rule, W <- W - eta (dC/dW + lambda sign W), planted in a copy of the twin:
+    it pushes a small weight across zero instead of stopping it there, and is caught."""
+    source = TWIN.read_text()
+    old = "W[i] = w > t ? w - t : w < -t ? w + t : Number.isNaN(w) ? w : 0;"
+    assert source.count(old) == 1, f"the line to plant the error in moved: {old}"
+    wrong = tmp_path / "net.js"
+    wrong.write_text(source.replace(old, "W[i] = w - t * Math.sign(w);"))
+    (tmp_path / "package.json").write_text('{"type": "module"}')
+    nets, twins = package_and_twin_l1(wrong)
+    errors = [
+        relative_error(t["weights"] + t["biases"], n.weights + n.biases)
+        for t, n in zip(twins, nets)
+    ]
+    assert min(errors) > 1e-6, f"the sign-flipping L1 step went unnoticed: {min(errors):.1e}"
 
 
 # One planted error per equation of backpropagation (chapter backprop), in a copy of the twin.
@@ -272,6 +295,9 @@ def pages(tmp_path_factory):
             {"learningRate": 0.1, "momentum": 0.5},
             {"batchSize": 64},
             {"learningRate": 10},
+            {"reg": "L1", "regRate": 0.01},  # a sparse network: most weights exactly 0
+            {"reg": "L1", "regRate": 0.3},  # every weight 0: said in words, not as dead units
+            {"reg": "L2", "regRate": 0.01},
         ],
         "descent": [
             {"learningRate": 0.1, "batchSize": 8, "momentum": 0},
@@ -292,6 +318,17 @@ def pages(tmp_path_factory):
 KEYS = {"learningRate": "learning_rate", "batchSize": "batch_size", "momentum": "momentum"}
 
 
+def python_settings(changes):
+    """The Python playground's settings for the page's ``changes`` (its one regularisation
+    choice with one rate is either ``l1`` or ``l2``)."""
+    from backprop.explore import playground
+
+    kw = {KEYS[k]: v for k, v in changes.items() if k in KEYS}
+    if changes.get("reg", "none") != "none":
+        kw[changes["reg"].lower()] = changes["regRate"]
+    return playground.Settings(**kw)
+
+
 def test_the_live_playground_reproduces_the_chapter_run(pages):
     """At the defaults, and with changed training settings, the page shows the Python run:
     the same losses, accuracy and gradient norms after every epoch, and the same words."""
@@ -299,9 +336,9 @@ def test_the_live_playground_reproduces_the_chapter_run(pages):
 
     job, out = pages
     for changes, page in zip(job["playground"], out["playground"]):
-        py = playground.train(playground.Settings(**{KEYS[k]: v for k, v in changes.items()}))
+        py = playground.train(python_settings(changes))
         assert page["fromPython"] == {"data": True, "weights": True, "order": True}
-        assert page["epoch"] == py.history.epochs_run == 40
+        assert page["epoch"] == py.history.epochs_run == playground.Settings().epochs
         if changes.get("learningRate") == 10:
             # far too large a step: the loss jumps chaotically, and two computations that
             # differ in the last bit part after a few epochs; both must call it an overshoot
@@ -321,6 +358,8 @@ def test_the_live_playground_reproduces_the_chapter_run(pages):
             assert page["text"].startswith(py.message), (page["text"], py.message)
         for note in py.notes:
             assert note in page["text"]
+        if changes.get("reg") == "L1":  # the L1 words, and no dead units blamed on ReLUs
+            assert py.notes[0].startswith("L1 set ") and "Dead units" not in page["text"]
     assert out["playground"][0]["status"] == "ok"
 
 

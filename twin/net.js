@@ -335,10 +335,12 @@ export class Network {
 
 // ------------------------------------------------------------------------------- training
 /**
- * Minibatch SGD with momentum, L2 and L1, the update of backprop.train.fit:
- *   g = dC_B/dW^l + lambda_2 W^l + lambda_1 sign(W^l)         (eq-pg-l2); biases: dC_B/db^l
+ * Minibatch SGD with momentum, L2 and L1, the update of backprop.train.fit (train.update):
+ *   g = dC_B/dW^l + lambda_2 W^l                                (eq-pg-l2); biases: dC_B/db^l
  *   v <- mu v - eta g,  theta <- theta + v                     (eq-gd-momentum)
  *   mu = 0:  theta <- theta - eta g                            (eq-gd-update)
+ *   then, weights only: W <- sign(W) max(|W| - eta lambda_1, 0) (eq-pg-l1)
+ * (the soft threshold stops a weight at zero instead of pushing it across; v is not changed by it).
  * `order(epoch)` (1-based) returns the sample order of that epoch (a permutation of 0..M-1).
  */
 export class Trainer {
@@ -380,7 +382,6 @@ export class Trainer {
       const gW = dW[l].data;
       const gb = db[l].data;
       if (this.l2) for (let i = 0; i < W.length; i++) gW[i] += this.l2 * W[i];
-      if (this.l1) for (let i = 0; i < W.length; i++) gW[i] += this.l1 * Math.sign(W[i]);
       if (this.vW === null) {
         for (let i = 0; i < W.length; i++) W[i] -= gW[i] * lr;
         for (let i = 0; i < b.length; i++) b[i] -= gb[i] * lr;
@@ -394,6 +395,14 @@ export class Trainer {
         for (let i = 0; i < b.length; i++) {
           vb[i] = vb[i] * mu - lr * gb[i];
           b[i] += vb[i];
+        }
+      }
+      if (this.l1) {
+        // soft threshold, as train.shrink: |W| - eta lambda_1 clipped at 0, with W's sign  (eq-pg-l1)
+        const t = lr * this.l1;
+        for (let i = 0; i < W.length; i++) {
+          const w = W[i]; // NaN stays NaN (a diverged run must still be seen as one)
+          W[i] = w > t ? w - t : w < -t ? w + t : Number.isNaN(w) ? w : 0;
         }
       }
     }
@@ -571,4 +580,24 @@ export function gradientNotes(gradNorms) {
   else if (ratio > 1e2)
     notes.push(`Exploding gradients: at the start the gradient of ${weightSymbol(1)} is ${exp1(ratio)} times that of ${weightSymbol(L)}.`);
   return notes;
+}
+
+/** Words for the weights L1 set to exactly zero (playground.l1_notes); W is [null, W¹, ...]. */
+export function l1Notes(W, l1, lr) {
+  if (!l1) return [];
+  const layers = [];
+  for (let l = 1; l < W.length; l++) if (W[l].data.every((w) => w === 0)) layers.push(l);
+  if (layers.length)
+    return [
+      `L1 set every weight of ${layers.length === 1 ? `layer ${layers[0]}` : `layers ${layers.join(", ")}`} to exactly 0: ` +
+        `each step moves a weight ηλ = ${fmt(lr * l1)} towards 0, more than the gradient pulls back, so no error ` +
+        `passes back and the network predicts the same for every point. Try a smaller λ.`,
+    ];
+  let zero = 0;
+  let n = 0;
+  for (let l = 1; l < W.length; l++) {
+    for (const w of W[l].data) if (w === 0) zero++;
+    n += W[l].data.length;
+  }
+  return [`L1 set ${zero} of ${n} weights to exactly 0.`];
 }

@@ -4,7 +4,7 @@
 // starts from the Python run's own data, initial weights and minibatch order (reference-playground.json,
 // written by _ext/live_twin.py when the book is built), so its numbers are the chapter's.
 
-import { Network, Trainer, matrix, oneHot, fmt, overshoot, divergenceMessage, gradientNotes, weightSymbol } from "./net.js";
+import { Network, Trainer, matrix, oneHot, fmt, overshoot, divergenceMessage, gradientNotes, l1Notes, weightSymbol } from "./net.js";
 import { Rng, DATASETS, FEATURES, trainTestSplit } from "./data.js";
 import { COLORS, LAYER_COLORS, lineChart, fitCanvas, el, label, listSlider, select } from "./draw.js";
 
@@ -177,8 +177,12 @@ export function diagnosis(run) {
       ? `Epoch ${e}: training loss ${fmt(run.trainLoss[0])} → ${fmt(run.trainLoss[last])}, ${tail}`
       : `Epoch 0 (before training): training loss ${fmt(run.trainLoss[0])}, ${tail}`;
   }
-  const notes = gradientNotes(run.gradNorms);
-  return [status, [text, ...notes].join(" ")];
+  // as playground._notes: the L1 words first; a layer of zero weights, not dead units, is why
+  // the layers below it get no gradient
+  let notes = gradientNotes(run.gradNorms);
+  const l1 = run.trainer.l1;
+  if (l1 && !run.net.W.slice(1).every((W) => W.data.some((w) => w !== 0))) notes = notes.filter((n) => !n.startsWith("Dead units"));
+  return [status, [text, ...l1Notes(run.net.W, l1, s.learningRate), ...notes].join(" ")];
 }
 
 // ------------------------------------------------------------------------------- drawing
@@ -438,7 +442,7 @@ export class Playground {
     const figures = el(
       "div",
       { class: "bp-figures" },
-      el("figure", { class: "bp-fig-regions" }, this.regions, el("figcaption", {}, "Decision regions: training points (dots) and test points (triangles).")),
+      el("figure", { class: "bp-fig-regions" }, this.regions, (this.regionsCaption = el("figcaption", {}))),
       el("figure", {}, this.netChart, el("figcaption", {}, "The weights (blue positive, orange negative); under each layer a bar of ‖∂C/∂Wˡ‖ on a log scale, from 10⁻⁶ (empty) to 1 (full).")),
       el("figure", {}, this.lossChart, el("figcaption", {}, "Training loss (solid) and test loss (dashed) per epoch.")),
       el("figure", {}, this.gradChart, el("figcaption", {}, "‖∂C/∂Wˡ‖ of every layer per epoch: the δ recursion made visible.")),
@@ -592,9 +596,22 @@ export class Playground {
     this.playButton.textContent = this.running ? "Pause" : finished ? "Run again" : "Play";
     this.playButton.setAttribute("aria-pressed", String(this.running));
     const out = run.regression ? "identity" : "softmax";
-    this.arch.textContent = `Network ${run.net.sizes.join(" → ")}, ${s.activation} hidden layers, ${out} output, ${run.net.loss === "mse" ? "squared error" : "cross-entropy"}; η = ${s.learningRate}, B = ${s.batchSize}, μ = ${s.momentum}${s.reg === "none" ? "" : `, ${s.reg} λ = ${s.regRate}`}.`;
+    const H = run.net.L - 1;
+    const body = H
+      ? `${s.activation} hidden layer${H === 1 ? "" : "s"}, ${out} output`
+      : `no hidden layer (a linear ${run.regression ? "model" : "softmax classifier"})`;
+    this.arch.textContent = `Network ${run.net.sizes.join(" → ")}, ${body}, ${run.net.loss === "mse" ? "squared error" : "cross-entropy"}; η = ${s.learningRate}, B = ${s.batchSize}, μ = ${s.momentum}${s.reg === "none" ? "" : `, ${s.reg} λ = ${s.regRate}`}.`;
     const last = run.trainLoss.length - 1;
-    this.regions.setAttribute("aria-label", `decision regions after epoch ${e}` + (run.regression ? "" : `, test accuracy ${(100 * run.accuracy[last]).toFixed(1)} percent`));
+    // regression: the colour is the predicted value, not a class
+    this.regionsCaption.textContent = run.regression
+      ? "Predicted value (colour: orange negative, blue positive), training points (dots) and test points (triangles)."
+      : "Decision regions: training points (dots) and test points (triangles).";
+    this.regions.setAttribute(
+      "aria-label",
+      run.regression
+        ? `predicted value after epoch ${e}, test loss ${fmt(run.testLoss[last])}`
+        : `decision regions after epoch ${e}, test accuracy ${(100 * run.accuracy[last]).toFixed(1)} percent`,
+    );
     this.lossChart.setAttribute("aria-label", `loss curves: training loss ${fmt(run.trainLoss[last])}, test loss ${fmt(run.testLoss[last])} after epoch ${e}`);
     this.netChart.setAttribute("aria-label", `the network ${run.net.sizes.join(", ")}: every weight as a line, blue positive, orange negative`);
     this.gradChart.setAttribute("aria-label", `gradient norms after epoch ${e}: ` + run.gradNorms[last].map((g, l) => `W${l + 1} ${fmt(g)}`).join(", "));

@@ -132,7 +132,8 @@ class Settings:
     which lie in [0, 1]); ``test_fraction``: share of the samples held out for testing;
     ``hidden_layers`` x ``neurons``: the hidden layers; ``activation``: their $\\sigma$;
     ``loss``: ``"cross_entropy"`` or ``"mse"`` (after a softmax output layer either way);
-    ``learning_rate`` ($\\eta$), ``batch_size``, ``epochs``, ``l2`` ($\\lambda$), ``momentum``
+    ``learning_rate`` ($\\eta$), ``batch_size``, ``epochs``, ``l2`` (weight decay $\\lambda$,
+    :eq:`eq-pg-l2`), ``l1`` (the L1 soft threshold's $\\lambda$, :eq:`eq-pg-l1`), ``momentum``
     ($\\mu$): passed to :meth:`backprop.Network.fit`; ``seed``: initial weights and minibatch
     order; ``data_seed``: the data set's noise and the train/test split; ``grid``: resolution
     of the decision-region grid; ``features``: the inputs computed from the point
@@ -157,6 +158,7 @@ class Settings:
     data_seed: int = 0
     grid: int = 60
     features: tuple = ("x1", "x2")
+    l1: float = 0.0
 
     def __post_init__(self):
         # Every field is checked here, once; train() then passes the checked values on.
@@ -173,6 +175,7 @@ class Settings:
             momentum=self.momentum,
             seed=self.seed,
             l2=self.l2,
+            l1=self.l1,
         )
         for name in ("n_samples", "neurons", "grid"):
             _bounded_int(name, getattr(self, name), 1)
@@ -418,6 +421,37 @@ def gradient_notes(grad_norms: np.ndarray) -> tuple:
     return notes
 
 
+def l1_notes(weights, l1: float, learning_rate: float) -> tuple:
+    """Words for the weights that L1 regularisation set to exactly zero (none without L1).
+
+    When every weight of a layer is zero, no error passes back through it and the network
+    predicts one value everywhere: the threshold $\\eta\\lambda$ (:eq:`eq-pg-l1`) is larger
+    than the gradient's pull, and the words say so.
+    """
+    if not l1:
+        return ()
+    zero = [l for l, W in enumerate(weights, start=1) if not np.any(W)]
+    if zero:
+        layers = f"layer {zero[0]}" if len(zero) == 1 else "layers " + ", ".join(map(str, zero))
+        return (
+            f"L1 set every weight of {layers} to exactly 0: each step moves a weight "
+            f"ηλ = {learning_rate * l1:.3g} towards 0, more than the gradient pulls back, so no "
+            f"error passes back and the network predicts the same for every point. Try a "
+            f"smaller λ.",
+        )
+    n_zero = sum(int(np.count_nonzero(W == 0)) for W in weights)
+    return (f"L1 set {n_zero} of {sum(W.size for W in weights)} weights to exactly 0.",)
+
+
+def _notes(net: Network, s: Settings, grad_norms: np.ndarray) -> tuple:
+    """The L1 words, then those on the gradients; a layer of zero weights, not dead units,
+    is then why the layers below it get no gradient, so the dead-unit words are left out."""
+    notes = gradient_notes(grad_norms)
+    if s.l1 and not all(np.any(W) for W in net.weights):
+        notes = tuple(n for n in notes if not n.startswith("Dead units"))
+    return l1_notes(net.weights, s.l1, s.learning_rate) + notes
+
+
 def _boundary(net: Network, data: Data, G: int, features) -> Boundary:
     X = np.concatenate([data.X_train, data.X_test])
     lo, hi = X.min(axis=0) - 0.4, X.max(axis=0) + 0.4
@@ -498,6 +532,7 @@ def _train(s: Settings, progress) -> Result:
         seed=s.seed,
         callback=callback,
         l2=s.l2,
+        l1=s.l1,
         validation=(X_test, Y_test),
     )
     train_loss = np.array([first[0], *history.loss])
@@ -529,7 +564,7 @@ def _train(s: Settings, progress) -> Result:
         boundary=None if s.dataset == "digits" else _boundary(net, data, s.grid, s.features),
         status=status,
         message=message,
-        notes=gradient_notes(grad_norms),
+        notes=_notes(net, s, grad_norms),
         seconds=time.perf_counter() - start,
     )
 

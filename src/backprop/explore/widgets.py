@@ -62,7 +62,8 @@ DATASET_VALUES = {
 }
 """Values of the ``dataset`` control and the ``(dataset, classes)`` of the settings."""
 BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256)
-L2_RATES = (0.0, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1)
+REG_RATES = (0.0, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0)
+"""The choices of the L2 and of the L1 rate: 0 and the rates the live page offers."""
 
 
 def _with(values, value):
@@ -76,8 +77,8 @@ def make_controls(settings: pg.Settings) -> dict:
     The descriptions carry the units; every range is one a reader can explore in well under a
     second per run (the digits: a few seconds at the largest sizes, with a progress bar). A
     range is widened if ``settings`` lies outside it, so a control never clamps its setting.
-    Batch size and L2 rate are drop-downs: a selection slider's readout can be typed into
-    but not read back, and would go blank.
+    Batch size and the L2 and L1 rates are drop-downs: a selection slider's readout can be typed
+    into but not read back, and would go blank.
     """
     s = settings
     digits = s.dataset == "digits"
@@ -154,9 +155,16 @@ def make_controls(settings: pg.Settings) -> dict:
         **kw,
     )
     c["l2"] = W.Dropdown(
-        options=[(f"{v:g}", v) for v in _with(L2_RATES, s.l2)],
+        options=[(f"{v:g}", v) for v in _with(REG_RATES, s.l2)],
         value=s.l2,
         description="L2 regularisation λ",
+        style=style,
+        layout=lay,
+    )
+    c["l1"] = W.Dropdown(
+        options=[(f"{v:g}", v) for v in _with(REG_RATES, s.l1)],
+        value=s.l1,
+        description="L1 regularisation λ",
         style=style,
         layout=lay,
     )
