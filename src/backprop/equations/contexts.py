@@ -494,7 +494,7 @@ def batch_networks():
 
 
 CONTEXTS = {
-    "column": (column_networks, "lm", "ijk", "one example, columns"),
+    "column": (column_networks, "lmr", "ijk", "one example, columns"),
     "batch": (batch_networks, "l", "ijkm", "a batch of M examples, rows"),
     "chain": (chain_networks, "lm", "ijk", "a chain of single neurons"),
     "layer": (layer_instances, "", "ijk", "each layer of the column networks, unindexed names"),
@@ -508,7 +508,7 @@ def _counts():
     return count_instances()
 
 
-CONTEXTS["counts"] = (_counts, "lm", "", "multiplications counted by running both routes")
+CONTEXTS["counts"] = (_counts, "lmr", "", "multiplications counted by running both routes")
 
 
 def register_context(

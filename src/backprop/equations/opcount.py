@@ -1,10 +1,11 @@
 r"""The ``counts`` context: multiplications counted by running both gradient routes.
 
 The operation-count formulas of the backprop chapter ($\mathrm{ops}_\delta$,
-$\mathrm{ops}_{\text{single}}$, the per-parameter costs $c^w_m$, $c^b_m$) are checked against
-numbers obtained by *executing* the two routes on a network of the given sizes with vector
-operations that count their scalar multiplications, and asserting that both routes return the
-same gradients. The forward pass and the values $\sigma'(z^l)$ are not counted, as in the text.
+$\mathrm{ops}_{\text{single}}$, the costs $c^w_r$, $c^b_r$ of a weight and a bias of layer $r$)
+are checked against numbers obtained by *executing* the two routes on a network of the given
+sizes with vector operations that count their scalar multiplications, and asserting that both
+routes return the same gradients. The forward pass and the values $\sigma'(z^l)$ are not
+counted, as in the text.
 """
 
 from __future__ import annotations

@@ -60,8 +60,8 @@ def mutations(body: str) -> list[tuple[str, str]]:
     muts += _subs(r"\^\{?\\!?\\T\}?|\^\{?\\mathsf\{?T\}?\}?", "", body, "dropped transpose")
     muts += _subs(r"(?<=[\w})\s])-(?=\s*[\w\\(])", "+", body, "sign - to +")
     muts += _subs(r"(?<=[\w})\s])\+(?=\s*[\w\\(])", "-", body, "sign + to -")
-    muts += _subs(r"\^\{([lm])([+-]1)\}", r"^{\1}", body, "layer index l±1 to l")
-    muts += _subs(r"\^([lm])(?![\w{])", r"^{\1+1}", body, "layer index l to l+1")
+    muts += _subs(r"\^\{([lmr])([+-]1)\}", r"^{\1}", body, "layer index l±1 to l")
+    muts += _subs(r"\^([lmr])(?![\w{])", r"^{\1+1}", body, "layer index l to l+1")
     muts += _subs(r"\^\{?L\}?(?![\w-])", r"^{L-1}", body, "layer index L to L-1")
     muts += _subs(r"\\t?frac\s*\{?1\}?\s*\{?M\}?\s*", "", body, "lost 1/M")
     muts += _subs(r"\\t?frac\s*\{?1\}?\s*\{?2\}?\s*", "", body, "lost 1/2")
@@ -91,7 +91,7 @@ def mutations(body: str) -> list[tuple[str, str]]:
     muts += _subs(
         r"\b([az])(?=\^)", lambda m: {"a": "z", "z": "a"}[m.group(1)], body, "a and z confused"
     )
-    muts += _subs(r"\{([lm])-1\}", r"{\1-2}", body, "index l-1 to l-2")
+    muts += _subs(r"\{([lmr])-1\}", r"{\1-2}", body, "index l-1 to l-2")
     muts += _subs(r"n_\{l-1\}", "n_l", body, "n_{l-1} for n_l")
     muts += _subs(r"n_l(?![\w}])", "n_{l-1}", body, "n_l for n_{l-1}")
     muts += _subs(r"\^\{?L\}?(?![\w-])", "^l", body, "L for l")
