@@ -240,6 +240,29 @@ def test_a_browser_move_supersedes_a_run_in_progress():
     assert w.state.startswith("trained 4000 epochs (")
 
 
+def test_the_loss_panel_fits_each_run_and_its_legend_hides_no_point():
+    figure = descent.CurveFigure()
+    reference = train_curve(CurveSettings())
+    ranges = []
+    for rate in (0.1, 5.0, 0.1, 0.5):  # falling, diverging (clipped axis), falling, noisy
+        result = train_curve(CurveSettings(learning_rate=rate))
+        data = figure.update(result, reference)
+        figure.fig.canvas.draw()
+        ranges.append(figure.ax.get_ylim())
+        # every point of both curves lies inside the axis range ...
+        low, high = ranges[-1]
+        assert low <= data["loss"].min() and data["loss"].max() <= high
+        # ... and outside the legend's box
+        box = figure.legend.get_window_extent(figure.fig.canvas.get_renderer())
+        for line in (figure.line, figure.reference):
+            x, y = figure.ax.transData.transform(line.get_xydata()).T
+            inside = (box.x0 <= x) & (x <= box.x1) & (box.y0 <= y) & (y <= box.y1)
+            assert not inside.any(), (rate, line.get_label())
+    # after the clipped run the axis scales to the next run again (it kept 100x the start)
+    assert ranges[2] == ranges[0] and ranges[1][1] > 10 * ranges[0][1]
+    assert figure.ax.get_ylabel() == "training loss $C$ (mean of ½(a − y)²)"
+
+
 def test_descent_module_says_it_is_not_the_optimiser():
     assert "not the\noptimiser" in descent.__doc__ or "not the optimiser" in descent.__doc__
 

@@ -477,7 +477,7 @@ class CurveFigure:
         self.legend = ax.legend(
             [self.reference, self.line], ["", ""], loc="lower left", fontsize=STYLE["small"] + 1
         )  # built once; update() only changes its words
-        ax.set_ylabel("training loss $C$ (mean squared error)")
+        ax.set_ylabel("training loss $C$ (mean of ½(a − y)²)")  # the package's "mse"
         ax.grid(True, which="both", alpha=STYLE["grid_alpha"])
         ax.xaxis.set_major_locator(MaxNLocator(6, integer=True))
         (self.data_points,) = ax_fit.plot([], [], ".", color="0.4", label="training data")
@@ -506,6 +506,7 @@ class CurveFigure:
             self.reference.set_data(data["reference_epochs"], data["reference_loss"])
         ref_text.set_text(f"reference: {data['reference_label']}" if reference is not None else "")
         self.reference.set_visible(reference is not None)
+        self.legend.set_loc("best")  # where it hides fewest points: curves fall, rise or stop
         top = data["loss"].max()
         self.top.set_visible(data["clipped"])
         self.top.set_ydata([top, top])
@@ -516,6 +517,7 @@ class CurveFigure:
             self.cross.set_data([result.history.diverged_epoch], [top])
         else:
             self.cross.set_data([], [])
+        ax.set_autoscaley_on(True)  # set_ylim below turned it off: the next run scales again
         ax.relim()
         ax.autoscale_view()
         if data["clipped"]:
