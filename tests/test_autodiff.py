@@ -57,6 +57,47 @@ def test_engine_equals_network_gradients(sizes, config, M, seed):
         np.testing.assert_allclose(mine, ref, rtol=1e-12, atol=1e-12)
 
 
+def _torch():
+    """PyTorch if it can be imported, also from ``BACKPROP_BENCH_TORCH_PATH`` (the benchmarks'
+    convention: the book does not depend on PyTorch), else skip."""
+    import os
+    import sys
+
+    extra = os.environ.get("BACKPROP_BENCH_TORCH_PATH")
+    if extra and extra not in sys.path:
+        sys.path.append(extra)
+    return pytest.importorskip("torch")
+
+
+TORCH_ACTIVATIONS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu", "identity": None}
+
+
+@pytest.mark.parametrize("hidden,output", [("sigmoid", "sigmoid"), ("tanh", "identity")])
+def test_engine_equals_pytorch_autograd(hidden, output):
+    """The engine's adjoints of every W^l and b^l are PyTorch's loss.backward() (the check the
+    autodiff chapter mentions), on a batch, with the package's loss: the mean of the
+    per-sample halved squared errors."""
+    torch = _torch()
+    net = backprop.Network([3, 4, 3, 2], hidden=hidden, output=output, loss="mse", seed=7)
+    rng = np.random.default_rng(8)
+    X, Y = rng.normal(size=(5, 3)), rng.uniform(size=(5, 2))
+    graph = ad.record_network(net.weights, net.biases, X, Y, hidden, output, "mse")
+    graph.tape.backward(graph.loss)
+    Wt = [torch.tensor(W, requires_grad=True) for W in net.weights]
+    bt = [torch.tensor(b[:, None], requires_grad=True) for b in net.biases]
+    a = torch.tensor(X.T)  # samples as columns, as on the tape
+    for l, (W, b) in enumerate(zip(Wt, bt), start=1):
+        name = TORCH_ACTIVATIONS[hidden if l < net.L else output]
+        z = W @ a + b
+        a = z if name is None else getattr(torch, name)(z)
+    loss = 0.5 * ((a - torch.tensor(Y.T)) ** 2).sum() / X.shape[0]
+    loss.backward()
+    assert float(loss.detach()) == pytest.approx(float(graph.loss.value), rel=1e-14)
+    for l in range(1, net.L + 1):
+        np.testing.assert_allclose(graph.W[l].grad, Wt[l - 1].grad.numpy(), rtol=1e-12)
+        np.testing.assert_allclose(graph.b[l].grad, bt[l - 1].grad.numpy()[:, 0], rtol=1e-12)
+
+
 @pytest.mark.parametrize("config", CONFIGS)
 def test_adjoint_of_z_is_delta(config):
     """On one sample the adjoint of z^l is delta^l and the weight adjoint delta^l (a^{l-1})^T."""
