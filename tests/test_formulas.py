@@ -237,3 +237,17 @@ def test_running_loss_is_the_mean_of_the_minibatch_losses(setup):
         train.sgd_step(by_hand, *by_hand.gradients(Xb, Yb), learning_rate=0.5)
     history = net.fit(X, Y, epochs=1, batch_size=3, learning_rate=0.5, evaluate=False)
     assert history.loss[0] == pytest.approx(np.mean(np.concatenate(losses)), rel=1e-12)
+
+
+def test_sgd_step_thresholds_the_weights_only(setup):
+    net, X, Y = setup
+    eta, l1 = 0.1, 0.5  # threshold 0.05: larger than some biases and weights
+    for b in net.biases:
+        b[...] = np.linspace(-0.04, 0.04, b.size)
+    dW, db = net.gradients(X, Y)
+    want_b = [b - eta * g for b, g in zip(net.biases, db)]  # biases: the plain step
+    step = [W - eta * g for W, g in zip(net.weights, dW)]
+    want_W = [np.sign(s) * np.maximum(np.abs(s) - eta * l1, 0.0) for s in step]  # (eq-pg-l1)
+    train.sgd_step(net, dW, db, eta, l1=l1)
+    for got, want in zip(net.weights + net.biases, want_W + want_b):
+        np.testing.assert_array_equal(got, want)

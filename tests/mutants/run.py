@@ -241,6 +241,24 @@ MUTANTS = [
     ),
     ("momentum: theta - v", "train.py", "theta += velocity  #", "theta -= velocity  #"),
     (
+        "L1: threshold without eta",
+        "train.py",
+        "shrink(theta, learning_rate * l1)",
+        "shrink(theta, l1)",
+    ),
+    (
+        "L1: not clipped at 0 (carries a weight across zero)",
+        "train.py",
+        "np.maximum(np.abs(theta) - threshold, 0.0)",
+        "np.abs(theta) - threshold",
+    ),
+    (
+        "L1: on the biases too",
+        "train.py",
+        "update(net.biases[l], db[l], learning_rate, momentum, vb)",
+        "update(net.biases[l], db[l], learning_rate, momentum, vb, 0.0, l1)",
+    ),
+    (
         "batches: targets not shuffled with inputs",
         "train.py",
         "X_epoch, Y_epoch = X[order], Y[order]",
