@@ -18,7 +18,7 @@ export const DEFAULTS = Object.freeze({
   loss: "cross_entropy",
   learningRate: 0.3,
   batchSize: 16,
-  epochs: 40,
+  epochs: 100,
   reg: "none",
   regRate: 0.001,
   momentum: 0,

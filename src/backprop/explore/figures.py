@@ -251,9 +251,8 @@ class PlaygroundFigure:
         if self.compact:
             title = f"η = {s.learning_rate:.3g}, hidden layers {s.hidden_layers} x {s.neurons}"
         else:
-            title = (
-                f"{s.dataset}, layers {list(s.sizes)}, {s.activation}, η = {s.learning_rate:.3g}"
-            )
+            hidden = s.activation if s.hidden_layers else "no hidden layer (linear softmax)"
+            title = f"{s.dataset}, layers {list(s.sizes)}, {hidden}, η = {s.learning_rate:.3g}"
         self.fig.suptitle(title, fontsize=self.small)
         bad = self.words and _bad(result)
         width = 118 if self.compact else 170

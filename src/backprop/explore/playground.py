@@ -151,7 +151,7 @@ class Settings:
     loss: str = "cross_entropy"
     learning_rate: float = 0.3
     batch_size: int = 16
-    epochs: int = 40
+    epochs: int = 100
     l2: float = 0.0
     momentum: float = 0.0
     seed: int = 0

@@ -503,8 +503,8 @@ def precomputed_explorer(
     note = W.HTML(
         f"<small>Precomputed when the book was built: {len(lrs) * len(ns)} real training runs "
         f"of {base.dataset} ({base.hidden_layers} hidden {base.activation} layers, "
-        f"{base.epochs} epochs). Run the live playground with <code>make lab</code> or in "
-        "Colab.</small>"
+        f"{base.epochs} epochs). To train other settings, use the live playground on this "
+        "page, or run the chapter with a kernel (<code>make lab</code>, Colab).</small>"
     )
     rows = [W.HBox([slider, value]) for slider, value in zip((lr_slider, hidden_slider), values)]
     widget = W.VBox([*rows, outer, note]).add_class("bp-explorer")
