@@ -363,6 +363,31 @@ def test_equation_index_lists_every_labelled_equation():
     assert "equation-index" in (ROOT / "_toc.yml").read_text()
 
 
+def test_equation_index_groups_by_chapter_and_explains_its_contexts():
+    """One heading per chapter with the book's chapter number and its count, a line that says
+    what every context named in its table means, and each equation shown, not only named."""
+    from backprop.equations.index import index_markdown, index_rows, legend
+
+    rows = index_rows(ROOT / "chapters")
+    text = index_markdown(ROOT / "chapters")
+    sections = re.split(r"^## ", text, flags=re.M)[1:]
+    chapters = list(dict.fromkeys(r["chapter"] for r in rows))
+    assert [s.split("`")[1] for s in sections] == chapters, "one heading per chapter, in order"
+    assert sections[chapters.index("backprop")].startswith("4. {doc}`backprop`")
+    for section, chapter in zip(sections, chapters):
+        mine = [r for r in rows if r["chapter"] == chapter]
+        checked = sum(r["status"] == "check" for r in mine)
+        assert f": {checked} of {len(mine)} checked" in section.splitlines()[0]
+        table = [line for line in section.splitlines() if line.startswith("| {eq}")]
+        assert len(table) == len(mine)
+        for r, line in zip(mine, table):
+            assert line.count(" | ") == 2, f"three cells: {line}"
+            assert r"$\displaystyle " in line, f"{r['label']}: the equation itself is shown"
+        for context in {c for r in mine for c in r["contexts"]}:
+            assert legend(context), f"context {context} has no description"
+            assert f"*{context}*, {legend(context)}" in section
+
+
 def test_marks_extension_puts_a_check_beside_checked_equations():
     """_ext/equation_marks.py: a ✓ linking to the chapter's check cell after each checked
     display, and a 'not evaluated' mark with the reason after an exempt one."""

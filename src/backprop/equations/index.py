@@ -8,7 +8,7 @@ from pathlib import Path
 from .annotations import scan
 from .contexts import CONTEXTS
 
-__all__ = ["chapter_order", "index_markdown", "index_rows", "target"]
+__all__ = ["LEGEND", "chapter_order", "index_markdown", "index_rows", "legend", "target"]
 
 
 def target(stem: str) -> str:
@@ -25,8 +25,82 @@ def chapter_order(folder) -> list[Path]:
     return paths + [p for p in sorted(folder.glob("*.md")) if p not in paths]
 
 
+LEGEND = {
+    "column": "one example on several networks with square and non-square layers, vectors as "
+    "columns",
+    "batch": "a batch of $M$ examples, one per row of $X$, $Z^l$ and $A^l$",
+    "layer": "each layer of the *column* networks on its own",
+    "chain": "a chain of single neurons, one per layer",
+    "counts": "scalar multiplications counted while both routes to the gradient run (the "
+    "recursion for $\\delta$, and each weight on its own)",
+    "scalar-function": r"functions $f\colon \R \to \R$ at a point",
+    "vector-function": r"functions $f\colon \R^n \to \R^m$ and $g\colon \R^m \to \R^p$ at a "
+    "point",
+    "field": r"functions $f\colon \R^n \to \R$ at a point",
+    "activation": r"an activation applied entry by entry, $a = \sigma(z)$",
+    "least-squares": "a linear model with the squared error",
+    "step": "one full-batch epoch of `fit`",
+    "segment": "the segment between two minima",
+    "autodiff": "a recorded computational graph and its adjoints",
+    "adcounts": "operations counted on a graph of scalars and on the tape",
+    "scalar": "real numbers $z$, saturated ones included",
+    "sigmoid": "one example, every layer a sigmoid",
+    "sigmoid3": "networks of three sigmoid layers",
+    "neuron": "one sigmoid neuron with input 1",
+    "softmax": "one example, softmax output with cross-entropy",
+    "softmax-batch": "a batch, softmax output with cross-entropy",
+    "binary": "one sigmoid output with binary cross-entropy",
+    "params": r"a batch, all parameters in one vector $\theta$",
+    "fd": "smooth functions at a point, steps of both signs",
+    "directional": r"a network's cost as a function of all its parameters $\theta$",
+    "smooth": "a smooth cost of two parameters",
+    "bowl": "a quadratic bowl and the iterates of gradient descent on it",
+    "minibatch-step": "one minibatch step of `fit`",
+    "epoch": "one epoch, the samples in minibatches",
+    "momentum": "momentum on a constant gradient",
+    "step-l2": "one epoch of `fit` with weight decay",
+    "step-l1": "one epoch of `fit` with the L1 penalty",
+    "rhw": r"the 6-2-1 network, with $\eta$ and $\mu$ measured on the steps of `fit`",
+    "mirror": "hidden units with mirror-image weights on random input patterns",
+    "flops": "flops, forward passes and bytes counted while the package runs",
+}
+"""What the checks of each context evaluate an equation on, in words for the index's legend
+(a context missing here is described by the ``about`` text it was registered with)."""
+
+
 def context_about(names) -> str:
     return "; ".join(f"{n}: {CONTEXTS[n][3]}" for n in names if n in CONTEXTS)
+
+
+def legend(name: str) -> str:
+    """The index's description of context ``name`` ("" if there is none)."""
+    return LEGEND.get(name) or (CONTEXTS[name][3] if name in CONTEXTS else "")
+
+
+def chapter_numbers(folder) -> dict[str, str]:
+    """Chapter number by file stem, as the book numbers them: consecutively through the parts
+    of ``_toc.yml`` marked ``numbered: true`` (the appendices are not numbered)."""
+    toc = Path(folder).resolve().parent / "_toc.yml"
+    numbers: dict[str, str] = {}
+    numbered = False
+    for line in toc.read_text(encoding="utf-8").splitlines() if toc.is_file() else []:
+        if re.match(r"\s*-\s*caption:", line):
+            numbered = False
+        elif re.match(r"\s*numbered:\s*true\b", line):
+            numbered = True
+        elif (m := re.match(r"\s*-\s*file:\s*chapters/([\w-]+)", line)) and numbered:
+            numbers[m.group(1)] = str(len(numbers) + 1)
+    return numbers
+
+
+def table_math(body: str) -> str:
+    """The LaTeX of a display as inline math for one cell of a Markdown table: one line, no
+    ``|`` (the cell separator), top-level line breaks kept by a ``gathered``."""
+    tex = " ".join(line.strip() for line in body.strip().splitlines() if line.strip())
+    tex = tex.replace(r"\|", r"\Vert ").replace("|", r"\vert ")
+    if "\\\\" in tex and not tex.startswith("\\begin"):
+        tex = rf"\begin{{gathered}}{tex}\end{{gathered}}"
+    return f"$\\displaystyle {tex}$"
 
 
 def index_rows(folder) -> list[dict]:
@@ -42,6 +116,7 @@ def index_rows(folder) -> list[dict]:
                 {
                     "chapter": path.stem,
                     "label": d.label,
+                    "body": d.body,
                     "status": d.status,
                     "reason": d.reason,
                     "contexts": d.contexts,
@@ -51,30 +126,50 @@ def index_rows(folder) -> list[dict]:
     return rows
 
 
+def _status(r: dict) -> str:
+    if r["status"] == "check":
+        mark = f"{{ref}}`✓ checked <{r['where']}>`" if r["where"] else "✓ checked"
+        return f"{mark} on {', '.join(f'*{c}*' for c in r['contexts'])}"
+    if r["status"] == "exempt":
+        return "not evaluated: " + r["reason"].replace("|", "\\|")
+    return "not annotated"
+
+
 def index_markdown(folder) -> str:
-    """A MyST table: chapter, equation (a link), checked or exempt (with the reason), where."""
+    """MyST for the appendix: the counts, then per chapter a heading with its count, a line
+    that explains the contexts its checks run on, and a table of its labelled equations
+    (number linking to the equation, the equation itself, checked where or why not)."""
     rows = index_rows(folder)
     n_check = sum(r["status"] == "check" for r in rows)
     n_exempt = sum(r["status"] == "exempt" for r in rows)
     lines = [
-        f"{len(rows)} labelled equations: {n_check} checked, {n_exempt} exempt, "
+        f"{len(rows)} labelled equations: {n_check} checked, {n_exempt} not evaluated, "
         f"{len(rows) - n_check - n_exempt} not yet annotated.",
-        "",
-        "| chapter | equation | label | status | where it is checked |",
-        "|---|---|---|---|---|",
     ]
-    for r in rows:
-        if r["status"] == "check":
-            status = "✓ checked on " + ", ".join(r["contexts"])
-        elif r["status"] == "exempt":
-            status = "exempt: " + r["reason"].replace("|", "\\|")
-        else:
-            status = "not annotated"
-        where = f"{{ref}}`check cell <{r['where']}>`" if r["where"] else "—"
-        if r["status"] != "check":
-            where = "—"
-        lines.append(
-            f"| {{doc}}`{r['chapter']}` | {{eq}}`{r['label']}` | `{r['label']}` | {status} "
-            f"| {where} |"
-        )
+    numbers = chapter_numbers(folder)
+    chapters = list(dict.fromkeys(r["chapter"] for r in rows))
+    for chapter in chapters:
+        mine = [r for r in rows if r["chapter"] == chapter]
+        checked = sum(r["status"] == "check" for r in mine)
+        number = f"{numbers[chapter]}. " if chapter in numbers else ""
+        contexts = list(dict.fromkeys(c for r in mine for c in r["contexts"]))
+        lines += [
+            "",
+            f"## {number}{{doc}}`{chapter}`: {checked} of {len(mine)} checked",
+            "",
+        ]
+        if contexts:
+            about = "; ".join(f"*{c}*, {legend(c)}" if legend(c) else f"*{c}*" for c in contexts)
+            lines += [f"Checked on: {about}.", ""]
+        lines += [
+            "```{table}",
+            ":class: bp-eq-index",
+            "",
+            "| number | equation | check |",
+            "|---|---|---|",
+        ]
+        lines += [
+            f"| {{eq}}`{r['label']}` | {table_math(r['body'])} | {_status(r)} |" for r in mine
+        ]
+        lines.append("```")
     return "\n".join(lines)
