@@ -273,7 +273,14 @@ def test_the_static_figure_carries_the_headline_as_its_title():
     assert " ".join(fig._suptitle.get_text().split()) == data["headline"]
     assert data["headline"].startswith("Diverged at epoch")
     ax_loss = fig.axes[0]
-    assert [t.get_text() for t in ax_loss.get_legend().get_texts()][1].endswith("(diverged at ×)")
+    # no reference run: the legend names the run alone (no empty dashed entry above it)
+    [label] = [t.get_text() for t in ax_loss.get_legend().get_texts()]
+    assert label.endswith("(diverged at ×)")
+    figure = descent.CurveFigure()
+    figure.update(result, train_curve(SMALL))
+    assert len(figure.legend.get_texts()) == 2 and figure.reference.get_visible()
+    figure.update(result)
+    assert len(figure.legend.get_texts()) == 1 and not figure.reference.get_visible()
 
 
 def test_the_blitted_figure_has_the_pixels_of_a_full_draw(explorer):

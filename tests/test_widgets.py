@@ -6,6 +6,7 @@ grid, curves) and the words under the figure. Rendering uses Agg (see conftest.p
 """
 
 import base64
+import html
 import re
 
 import numpy as np
@@ -201,10 +202,15 @@ def test_explorer_links_sliders_to_stacks(explorer):
     assert links[1 : 1 + n] == [
         ((hidden, "index"), (inner, "selected_index")) for inner in outer.children
     ]
-    assert links[1 + n :] == [
+    assert links[1 + n : 3 + n] == [
         ((lr, "index"), (explorer.values[0], "selected_index")),
         ((hidden, "index"), (explorer.values[1], "selected_index")),
     ]
+    notes = explorer.notes  # the words under the images: nested and linked like the images
+    assert links[3 + n :] == [((lr, "index"), (notes, "selected_index"))] + [
+        ((hidden, "index"), (inner, "selected_index")) for inner in notes.children
+    ]
+    assert notes.selected_index == outer.selected_index
     # no typable readout (it goes blank); the linked labels show the values instead
     assert not lr.readout and not hidden.readout
     shown = [v.children[v.selected_index].value for v in explorer.values]
@@ -222,6 +228,17 @@ def test_explorer_runs_are_the_grid(explorer):
         for (settings, status, accuracy), n in zip(row, widgets.HIDDEN_SIZES):
             assert settings.learning_rate == lr and settings.neurons == n
             assert status in ("ok", "overshoot", "diverged") and 0 <= accuracy <= 1
+
+
+def test_explorer_says_under_the_image_what_went_wrong(explorer):
+    # in the image the words would be too small on a phone; as text they wrap
+    for runs, notes in zip(explorer.runs, explorer.notes.children):
+        for (settings, status, _), note in zip(runs, notes.children):
+            said = re.sub(r"<[^>]+>", "", note.value)
+            assert 'class="bp-explorer-note"' in note.value
+            assert (status != "ok") <= ("learning rate" in said), (settings, said)
+            if said:
+                assert html.unescape(said) == pg.train(settings).text
 
 
 # --------------------------------------------------------------------------- checked values

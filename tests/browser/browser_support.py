@@ -19,6 +19,13 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+PHONE = 390
+"""Width of the phone the pages are checked at (CSS px)."""
+PHONE_FIGURE_WIDTH = {"cell": 576, "explorer": 354}
+"""How wide a figure shows on that phone at least (or its own width, if smaller): an image a
+cell printed keeps 36rem and scrolls sideways in its box (_static/book.css), the precomputed
+explorer's image fits the column. tests/test_figure_style.py measures text at these widths;
+test_phone_figures.py checks them in Chromium."""
 STATS = {"pages": [], "math": 0, "widgets": 0, "weights": {}}
 """Filled by the tests, printed at the end of the run (pytest_terminal_summary)."""
 

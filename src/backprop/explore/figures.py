@@ -3,8 +3,9 @@ r"""The figures of the book's live experiments, in one style, and the data they 
 Every figure here is a bare :class:`matplotlib.figure.Figure` on the Agg canvas (no pyplot
 state, so a widget can redraw it from any thread), built once and then updated in place:
 ``update()`` only changes the data of existing artists, which is what keeps a redraw
-cheap. One style for all of them: :data:`STYLE` (sizes and colours), log axes labelled with
-plain numbers, fixed margins, trouble in red words.
+cheap. One style for all of them, the book's: :data:`STYLE` holds the text sizes and line
+width of ``book.mplstyle`` (the file the chapters' figures use) and the colours; log axes
+labelled with plain numbers, fixed margins, trouble in red words.
 
 * :class:`PlaygroundFigure`: decision regions, loss curves, gradient norm per layer (2-D data).
 * :class:`DigitsFigure`: loss curves, confusion matrix, gradient norms, misclassified images.
@@ -22,28 +23,55 @@ import base64
 import functools
 import io
 import textwrap
+from pathlib import Path
 
 import numpy as np
+from matplotlib import rc_params_from_file
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.ticker import LogFormatter, MaxNLocator
+from matplotlib.ticker import Formatter, LogFormatter, MaxNLocator
 
 from . import playground as pg
 
+STYLE_FILE = Path(__file__).with_name("book.mplstyle")
+"""The book's figure style; ``chapters/matplotlibrc`` is a link to this file."""
+BOOK_RC = rc_params_from_file(STYLE_FILE, use_default_template=False)
+"""The settings of :data:`STYLE_FILE` (only those it sets)."""
+
+
+def _points(key: str) -> float:
+    size = BOOK_RC[key]
+    if not isinstance(size, int | float):
+        raise ValueError(f"{STYLE_FILE.name}: {key} must be a size in points, got {size!r}")
+    return float(size)
+
+
 STYLE = {
-    "dpi": 72,
-    "title": 10,
-    "small": 8,
+    "dpi": _points("figure.dpi"),
+    "text": _points("font.size"),
+    "title": _points("axes.titlesize"),
+    "label": _points("axes.labelsize"),
+    "tick": _points("xtick.labelsize"),
+    "small": _points("legend.fontsize"),
+    "suptitle": _points("figure.titlesize"),
+    "linewidth": _points("lines.linewidth"),
     "error": "#b00020",
     "warning": "#8a5a00",
     "grid_alpha": 0.3,
     "title_y": 1.01,
 }
-"""The one style of the live figures, in one place. Its entries are the screen dpi, the title
-and small font sizes (points), the colours of error and warning words, the grid's
-transparency and the title height (fixed, otherwise matplotlib measures every tick label to
-place the titles)."""
+"""The one style of these figures, read from :data:`STYLE_FILE` (set explicitly on every
+artist: matplotlib's global settings are neither read nor changed, so a figure looks the same
+in any working directory and from any thread). Sizes in points: ``text`` (words under a
+figure), ``title``, ``label`` (axis labels), ``tick``, ``small`` (legends, notes inside the
+axes, counts), ``suptitle``; ``linewidth`` of the data lines; ``dpi`` of the book's images.
+Then the colours of error and warning words, the grid's transparency and the title height
+(fixed, otherwise matplotlib measures every tick label to place the titles)."""
+LIVE_DPI = 72.0
+"""Resolution of the live widgets' images: the same figure at 72 % of the book's pixels (text
+of 11 pt is 11 px there, shown at its own size in Jupyter). A redraw at 100 dpi costs about
+15 % more time (Agg fills 1.9 times the pixels), which a moved control would wait for."""
 CLASS_COLORS = np.array([[0.85, 0.37, 0.01], [0.12, 0.47, 0.71], [0.2, 0.63, 0.17]])
 """RGB of classes 0, 1, 2 in the 2-D figures (orange, blue, green)."""
 CLIP = 100.0
@@ -137,18 +165,95 @@ class _PlainLogFormatter(LogFormatter):
         return f"{x:.3g}"
 
 
+class _MinorLogLabels(Formatter):
+    """Labels of a log axis's minor ticks, as plain numbers: none when the axis spans more than
+    two decades, only the 2s and 5s above 0.4 of one (3 and 4 would run into each other at the
+    book's text size on a short axis), all below."""
+
+    def __call__(self, x, pos=None):
+        low, high = sorted(self.axis.get_view_interval())
+        if low <= 0 or x <= 0:
+            return ""
+        span = np.log10(high / low)
+        digit = round(x / 10 ** np.floor(np.log10(x) + 1e-9), 6)
+        return "" if span > 2 or (span > 0.4 and digit not in (2, 5)) else f"{x:.3g}"
+
+
 def log_y(ax) -> None:
     """Log-scale y axis with plain-text tick labels (mathtext labels cost ~30 ms a figure)."""
     ax.set_yscale("log")
     ax.yaxis.set_major_formatter(_PlainLogFormatter())
-    ax.yaxis.set_minor_formatter(_PlainLogFormatter(labelOnlyBase=False, minor_thresholds=(1, 0.4)))
+    ax.yaxis.set_minor_formatter(_MinorLogLabels())
 
 
-def new_figure(size) -> Figure:
-    """A bare figure of ``size`` inches at the style's dpi, on the Agg canvas."""
-    fig = Figure(figsize=size, dpi=STYLE["dpi"])
+def new_figure(size, dpi: float = LIVE_DPI) -> Figure:
+    """A bare figure of ``size`` inches at ``dpi`` (the live widgets'), on the Agg canvas."""
+    fig = Figure(figsize=size, dpi=dpi)
     FigureCanvasAgg(fig)
     return fig
+
+
+def style_axes(*axes) -> None:
+    """The book's tick and axis label sizes on ``axes`` (ticks added later inherit them)."""
+    for ax in axes:
+        ax.tick_params(labelsize=STYLE["tick"], which="both")
+        ax.xaxis.label.set_size(STYLE["label"])
+        ax.yaxis.label.set_size(STYLE["label"])
+
+
+def margins(fig: Figure, top: float, bottom: float, left: float | None = None, gap: float = 0.0,
+            columns: int = 1, right: float = 14.0) -> dict:  # fmt: skip
+    """``subplots_adjust`` arguments from margins and the gap between columns in points.
+
+    ``top``, ``bottom``, ``left`` (default: a y axis's tick labels and label), ``right``: the
+    room that the text there needs beyond the axes, so that one layout fits any figure size.
+    """
+    left = _Y_AXIS_ROOM if left is None else left
+    width, height = fig.get_size_inches() * 72
+    kw = dict(left=left / width, right=1 - right / width, bottom=bottom / height)
+    kw["top"] = 1 - top / height
+    if columns > 1:
+        axis = (width - left - right - (columns - 1) * gap) / columns
+        kw["wspace"] = gap / axis
+    return kw
+
+
+def regrid(fig: Figure, grid, **params) -> None:
+    """``grid.update(**params)``, and move the axes on ``grid`` (``GridSpec.update`` moves only
+    the axes of pyplot's figures). Nothing happens if nothing changes: an axes with a fixed
+    aspect keeps the place its last draw gave it, which a blitted redraw relies on."""
+    if all(getattr(grid, name) == value for name, value in params.items()):
+        return
+    grid.update(**params)
+    for ax in fig.axes:
+        spec = ax.get_subplotspec()
+        if spec is not None and spec.get_topmost_subplotspec().get_gridspec() is grid:
+            ax.set_position(spec.get_position(fig), which="original")
+
+
+def _lines(n: float, size: float) -> float:
+    """Points that ``n`` lines of text of ``size`` points take."""
+    return 1.3 * n * size
+
+
+def _above(suptitle_lines: int = 1) -> float:
+    """Points above the axes for a suptitle of ``suptitle_lines`` and the axes' titles."""
+    return _lines(suptitle_lines, STYLE["suptitle"]) + _lines(1, STYLE["title"]) + 16
+
+
+def _below(words: int = 0) -> float:
+    """Points below the axes for x tick labels, an x label and ``words`` lines of words."""
+    return _lines(1, STYLE["tick"]) + _lines(1, STYLE["label"]) + _lines(words, STYLE["text"]) + 12
+
+
+_Y_AXIS_ROOM = 3.2 * STYLE["tick"] + _lines(1, STYLE["label"]) + 12
+"""Points left of an axes for y tick labels ("1e-05" is about 3 em) and the y label."""
+
+
+def wrap(text: str, fig: Figure, size: float, max_lines: int) -> list[str]:
+    """``text`` in lines that fit across ``fig`` at ``size`` points (at most ``max_lines``)."""
+    chars = int(fig.get_figwidth() * 72 / (0.6 * size))  # DejaVu Sans: about 0.55 em a letter
+    return textwrap.wrap(text, chars)[:max_lines]
 
 
 def _status(result) -> str:
@@ -176,16 +281,15 @@ class PlaygroundFigure:
     Panels: decision regions with the training and test points, loss curves, and (unless
     ``compact``) the gradient norm of each layer. ``words``: write divergence and gradient
     remarks along the bottom (a widget shows them under the figure instead). ``compact``: the
-    explorer's 600 x 300 px two-panel version.
+    explorer's 600 x 360 px two-panel version.
     """
 
     def __init__(self, fig: Figure | None = None, words: bool = True, compact: bool = False):
-        size = (6, 3) if compact else (11, 3.6)
+        size = (6, 3.6) if compact else (11, 3.6)
         self.fig = new_figure(size) if fig is None else fig
         if not isinstance(self.fig.canvas, FigureCanvasAgg):
             FigureCanvasAgg(self.fig)
         self.words, self.compact = words, compact
-        self.small = 7.5 if compact else STYLE["title"]
         if compact:
             (ax_b, ax_l), ax_g = self.fig.subplots(1, 2), None
         else:
@@ -206,24 +310,20 @@ class PlaygroundFigure:
                 Line2D([], [], ls="", marker=m, mfc="0.6", mec=e, mew=0.5, label=label)
                 for m, e, label in markers
             ]
-            ax_b.legend(handles=handles, loc="lower right", fontsize=7, framealpha=0.8)
+            ax_b.legend(handles=handles, loc="lower right", fontsize=STYLE["small"],
+                        framealpha=0.8)  # fmt: skip
         log_y(ax_l)
-        self.loss_lines = ax_l.plot([], [], "-", [], [], "--")
+        self.loss_lines = ax_l.plot([], [], "-", [], [], "--", lw=STYLE["linewidth"])
         ax_l.set_xlabel("epoch")
-        ax_l.legend(self.loss_lines, ["training", "test"], fontsize=self.small - 2)
+        ax_l.legend(self.loss_lines, ["training", "test"], fontsize=STYLE["small"])
         ax_l.grid(alpha=STYLE["grid_alpha"])
         self.grad_lines = []
         if ax_g is not None:
-            _gradient_axes(ax_g, self.small)
-        if compact:
-            for ax in (ax_b, ax_l):
-                ax.tick_params(labelsize=6.5, which="both")
-                ax.xaxis.label.set_size(7.5)
-                ax.yaxis.label.set_size(7.5)
+            _gradient_axes(ax_g)
+        style_axes(ax_b, ax_l)
         self.text = self.fig.text(
-            0.01, 0.01, "", fontsize=6.5 if compact else STYLE["small"], color=STYLE["error"],
-            va="bottom",
-        )  # fmt: skip
+            0.01, 0.01, "", fontsize=STYLE["text"], color=STYLE["error"], va="bottom"
+        )
 
     def update(self, result: pg.Result) -> Figure:
         """Show ``result``; returns the figure."""
@@ -238,10 +338,10 @@ class PlaygroundFigure:
         self.ax_b.set(xlim=extent[:2], ylim=extent[2:])
         self.ax_b.set_title(
             f"test accuracy {result.test_accuracy:.0%}{_status(result)}",
-            fontsize=self.small,
+            fontsize=STYLE["title"],
             y=TITLE_Y,
         )
-        _loss_curves(self.ax_l, self.loss_lines, fd, s, result, self.small)
+        _loss_curves(self.ax_l, self.loss_lines, fd, s, result)
         if self.ax_g is not None:
             self.grad_lines = _gradient_lines(self.ax_g, self.grad_lines, fd)
         _markers(self.loss_lines + self.grad_lines, fd)
@@ -253,24 +353,24 @@ class PlaygroundFigure:
         else:
             hidden = s.activation if s.hidden_layers else "no hidden layer (linear softmax)"
             title = f"{s.dataset}, layers {list(s.sizes)}, {hidden}, η = {s.learning_rate:.3g}"
-        self.fig.suptitle(title, fontsize=self.small)
+        self.fig.suptitle(title, fontsize=STYLE["suptitle"])
         bad = self.words and _bad(result)
-        width = 118 if self.compact else 170
-        self.text.set_text("\n".join(textwrap.wrap(result.text, width)[:3]) if bad else "")
+        self.text.set_text("\n".join(wrap(result.text, self.fig, STYLE["text"], 3)) if bad else "")
         # Fixed margins instead of tight_layout, which draws the figure an extra time.
-        if self.compact:
-            margins = dict(left=0.1, right=0.98, bottom=0.27 if bad else 0.15, top=0.85)
-        else:
-            margins = dict(left=0.06, right=0.99, bottom=0.22 if bad else 0.13, top=0.85)
-        self.fig.subplots_adjust(wspace=0.38 if self.compact else 0.3, **margins)
+        words = len(self.text.get_text().splitlines())
+        self.fig.subplots_adjust(
+            **margins(self.fig, _above(), _below(words), gap=_Y_AXIS_ROOM + 8,
+                      columns=2 if self.compact else 3)
+        )  # fmt: skip
         return self.fig
 
 
-def _gradient_axes(ax, size) -> None:
+def _gradient_axes(ax) -> None:
     log_y(ax)
     ax.set(xlabel="epoch", ylabel=r"$\Vert\partial C/\partial W^l\Vert_F$")
-    ax.set_title("gradient norm per layer", fontsize=size, y=TITLE_Y)
+    ax.set_title("gradient norm per layer", fontsize=STYLE["title"], y=TITLE_Y)
     ax.grid(alpha=STYLE["grid_alpha"])
+    style_axes(ax)
 
 
 def _gradient_lines(ax, lines, fd) -> list:
@@ -280,20 +380,21 @@ def _gradient_lines(ax, lines, fd) -> list:
         for line in lines:
             line.remove()
         lines = [
-            ax.plot([], [], color=f"C{l}", label=f"$W^{{{l + 1}}}$")[0]
+            ax.plot([], [], color=f"C{l}", lw=STYLE["linewidth"], label=f"$W^{{{l + 1}}}$")[0]
             for l in range(norms.shape[1])
         ]
-        ax.legend(fontsize=7, ncol=2 if norms.shape[1] > 4 else 1)
+        ax.legend(fontsize=STYLE["small"], ncol=2 if norms.shape[1] > 4 else 1)
     for l, line in enumerate(lines):
         line.set_data(epochs, norms[:, l])
     return lines
 
 
-def _loss_curves(ax, lines, fd, s, result, size) -> None:
+def _loss_curves(ax, lines, fd, s, result) -> None:
     for line, key in zip(lines, ("train_loss", "test_loss")):
         line.set_data(fd["epochs"], fd[key])
     ax.set_ylabel(f"loss C ({_loss_name(s)})")
-    ax.set_title(f"loss, train accuracy {result.train_accuracy:.0%}", fontsize=size, y=TITLE_Y)
+    title = f"loss, train accuracy {result.train_accuracy:.0%}"
+    ax.set_title(title, fontsize=STYLE["title"], y=TITLE_Y)
 
 
 def _markers(lines, fd) -> None:
@@ -313,50 +414,55 @@ class DigitsFigure:
         if not isinstance(self.fig.canvas, FigureCanvasAgg):
             FigureCanvasAgg(self.fig)
         self.words, self.n_images = words, n_images
-        grid = self.fig.add_gridspec(
-            2, 3, height_ratios=[3, 1.2], left=0.06, right=0.99, top=0.9, bottom=0.02,
-            hspace=0.3, wspace=0.3,
-        )  # fmt: skip
+        frame = margins(self.fig, _above(), 4, gap=_Y_AXIS_ROOM + 8, columns=3)
+        # between the rows: the top row's x axis and the images' titles
+        rows = (frame["top"] - frame["bottom"]) * self.fig.get_figheight() * 72
+        room = _below() + _lines(1, STYLE["small"])
+        frame["hspace"] = room / ((rows - room) / 2)
+        grid = self.fig.add_gridspec(2, 3, height_ratios=[3, 1.2], **frame)
         self.grid = grid
         self.ax_l, self.ax_c, self.ax_g = (self.fig.add_subplot(grid[0, i]) for i in range(3))
-        size = STYLE["title"]
         log_y(self.ax_l)
-        self.loss_lines = self.ax_l.plot([], [], "-", [], [], "--")
+        self.loss_lines = self.ax_l.plot([], [], "-", [], [], "--", lw=STYLE["linewidth"])
         self.ax_l.set_xlabel("epoch")
         self.ax_l.legend(self.loss_lines, ["training", "test"], fontsize=STYLE["small"])
         self.ax_l.grid(alpha=STYLE["grid_alpha"])
         self.confusion = self.ax_c.imshow(np.zeros((10, 10)), cmap="Blues", vmin=0, vmax=1)
         self.counts = [
-            [self.ax_c.text(j, i, "", ha="center", va="center", fontsize=6) for j in range(10)]
+            [
+                self.ax_c.text(j, i, "", ha="center", va="center", fontsize=STYLE["small"])
+                for j in range(10)
+            ]
             for i in range(10)
         ]
         self.ax_c.set(xticks=range(10), yticks=range(10), xlabel="predicted", ylabel="true")
-        self.ax_c.tick_params(labelsize=7)
-        _gradient_axes(self.ax_g, size)
+        style_axes(self.ax_l, self.ax_c)
+        _gradient_axes(self.ax_g)
         self.grad_lines = []
         inner = grid[1, :].subgridspec(1, n_images + 1)  # column 0 holds the caption
         caption = self.fig.add_subplot(inner[0, 0])
         caption.set_axis_off()
         self.caption = caption.text(
-            0, 0.5, "misclassified\ntest images\n(true → predicted)", fontsize=8, va="center"
-        )
+            0, 0.5, "misclassified\ntest images\n(true →\npredicted)", fontsize=STYLE["small"],
+            va="center",
+        )  # fmt: skip
         self.image_axes, self.images = [], []
         for i in range(n_images):
             ax = self.fig.add_subplot(inner[0, i + 1])
             ax.set_axis_off()
             self.images.append(ax.imshow(np.zeros((8, 8)), cmap="gray_r", vmin=0, vmax=1))
-            ax.set_title("", fontsize=8, y=TITLE_Y)
+            ax.set_title("", fontsize=STYLE["small"], y=TITLE_Y)
             self.image_axes.append(ax)
-        self.none = self.fig.text(0.5, 0.12, "", ha="center")
+        self.none = self.fig.text(0.5, 0.12, "", ha="center", fontsize=STYLE["text"])
         self._background = self._background_key = None
         self.text = self.fig.text(
-            0.01, 0.01, "", fontsize=STYLE["small"], color=STYLE["error"], va="bottom"
+            0.01, 0.01, "", fontsize=STYLE["text"], color=STYLE["error"], va="bottom"
         )
 
     def update(self, result: pg.Result) -> Figure:
         """Show ``result``; returns the figure."""
         fd, s = figure_data(result), result.settings
-        _loss_curves(self.ax_l, self.loss_lines, fd, s, result, STYLE["title"])
+        _loss_curves(self.ax_l, self.loss_lines, fd, s, result)
         self.grad_lines = _gradient_lines(self.ax_g, self.grad_lines, fd)
         _markers(self.loss_lines + self.grad_lines, fd)
         for ax in (self.ax_l, self.ax_g):
@@ -380,17 +486,19 @@ class DigitsFigure:
             ax.set_visible(shown)
             if shown:
                 image.set_data(X_test[wrong[i]].reshape(8, 8))
-                ax.set_title(f"{y_test[wrong[i]]} → {pred[i]}", fontsize=8, y=TITLE_Y)
+                ax.set_title(f"{y_test[wrong[i]]} → {pred[i]}", fontsize=STYLE["small"], y=TITLE_Y)
         self.caption.set_visible(wrong.size > 0)
         self.none.set_text("" if wrong.size else "no misclassified test images")
         self.fig.suptitle(
             f"digits, layers {list(s.sizes)}, {s.activation}, η = {s.learning_rate:.3g}",
-            fontsize=STYLE["title"],
+            fontsize=STYLE["suptitle"],
         )
         bad = self.words and _bad(result)
-        self.text.set_text("\n".join(textwrap.wrap(result.text, 170)[:3]) if bad else "")
-        self.grid.update(bottom=0.1 if bad else 0.02)
-        self._layout_key = bad
+        self.text.set_text("\n".join(wrap(result.text, self.fig, STYLE["text"], 3)) if bad else "")
+        words = len(self.text.get_text().splitlines())
+        bottom = (4 + _lines(words, STYLE["text"])) / (self.fig.get_figheight() * 72)
+        regrid(self.fig, self.grid, bottom=bottom)
+        self._layout_key = words
         return self.fig
 
     def png(self) -> bytes:
@@ -457,53 +565,59 @@ class CurveFigure:
         self.words = words
         if not isinstance(self.fig.canvas, FigureCanvasAgg):
             FigureCanvasAgg(self.fig)
-        self.ax, self.ax_fit = self.fig.subplots(
-            1, 2, width_ratios=(1.4, 1),
-            gridspec_kw=dict(
-                left=0.09, right=0.98, bottom=0.15, top=0.83 if words else 0.92, wspace=0.25
-            ),
-        )  # fmt: skip
+        top = _above() if words else _above(suptitle_lines=0)
+        frame = margins(self.fig, top, _below(), gap=_Y_AXIS_ROOM + 8, columns=2)
+        self.ax, self.ax_fit = self.fig.subplots(1, 2, width_ratios=(1.4, 1), gridspec_kw=frame)
         ax, ax_fit = self.ax, self.ax_fit
         log_y(ax)
-        (self.reference,) = ax.plot([], [], color="0.6", ls="--")
-        (self.line,) = ax.plot([], [], color="C0", lw=2)
+        (self.reference,) = ax.plot([], [], color="0.6", ls="--", lw=STYLE["linewidth"])
+        (self.line,) = ax.plot([], [], color="C0", lw=STYLE["linewidth"])
         self.top = ax.axhline(1.0, color=STYLE["error"], lw=0.8, ls=":", visible=False)
         self.top_text = ax.text(
             0.98, 0.97, "", transform=ax.transAxes, ha="right", va="top",
-            color=STYLE["error"], fontsize=9,
+            color=STYLE["error"], fontsize=STYLE["small"],
         )  # fmt: skip
         (self.cross,) = ax.plot([], [], "x", color=STYLE["error"], ms=10, mew=2)
-        self.legend = ax.legend(
-            [self.reference, self.line], ["", ""], loc="lower left", fontsize=STYLE["small"] + 1
-        )  # built once; update() only changes its words
+        self.legend = self._legend(reference=True)  # update() changes its words
         ax.set_ylabel("training loss $C$ (mean of ½(a − y)²)")  # the package's "mse"
         ax.grid(True, which="both", alpha=STYLE["grid_alpha"])
         ax.xaxis.set_major_locator(MaxNLocator(6, integer=True))
         (self.data_points,) = ax_fit.plot([], [], ".", color="0.4", label="training data")
-        (self.fit,) = ax_fit.plot([], [], color="C0", lw=2, label="network")
+        (self.fit,) = ax_fit.plot([], [], color="C0", lw=STYLE["linewidth"], label="network")
         ax_fit.set_ylim(-3, 3)
         ax_fit.set_xlim(-1.05, 1.05)
         self.off_scale = ax_fit.text(
-            0, 2.7, "", ha="center", va="top", color=STYLE["error"], fontsize=9
+            0, 2.7, "", ha="center", va="top", color=STYLE["error"], fontsize=STYLE["small"]
         )
         ax_fit.set_xlabel("input $x$")
         ax_fit.set_ylabel("output $a^L$")
         ax_fit.set_title("the trained network", fontsize=STYLE["title"])
         self.fit_legend = ax_fit.legend(loc="lower right", fontsize=STYLE["small"])
+        style_axes(ax, ax_fit)
         self._background = self._background_key = None
+
+    def _legend(self, reference: bool):
+        """The loss panel's legend: the run, and the reference run if there is one."""
+        lines = [self.reference, self.line] if reference else [self.line]
+        legend = self.ax.legend(lines, [""] * len(lines), loc="lower left", fontsize=STYLE["small"])
+        self._legend_reference = reference
+        return legend
 
     def update(self, result: pg.CurveResult, reference: pg.CurveResult | None = None) -> dict:
         """Show ``result`` (and ``reference``); returns its :func:`figure_data`."""
         data = figure_data(result, reference)
         s, ax = result.settings, self.ax
         self.line.set_data(data["epochs"], data["loss"])
-        ref_text, line_text = self.legend.get_texts()
+        if self._legend_reference != (reference is not None):  # rebuilt only when that changes
+            self.legend.remove()
+            self.legend = self._legend(reference is not None)
+        *ref_text, line_text = self.legend.get_texts()
         line_text.set_text(
             result.label + (" (diverged at ×)" if result.status == "diverged" else "")
         )
         if reference is not None:
             self.reference.set_data(data["reference_epochs"], data["reference_loss"])
-        ref_text.set_text(f"reference: {data['reference_label']}" if reference is not None else "")
+            ref_text[0].set_text(f"reference: {data['reference_label']}")
         self.reference.set_visible(reference is not None)
         self.legend.set_loc("best")  # where it hides fewest points: curves fall, rise or stop
         top = data["loss"].max()
@@ -529,8 +643,11 @@ class CurveFigure:
         self.off_scale.set_text("output off the scale (shown at \u00b13)" if off else "")
         if self.words:
             color = STYLE["error"] if result.status != "ok" else "black"
-            self.fig.suptitle(textwrap.fill(data["headline"], 90), color=color, fontsize=10.5)
-        self._data_key = (s.n_samples, s.noise, s.seed, self.words)
+            headline = wrap(data["headline"], self.fig, STYLE["suptitle"], 2)
+            self.fig.suptitle("\n".join(headline), color=color, fontsize=STYLE["suptitle"])
+            top = _above(suptitle_lines=len(headline)) / (self.fig.get_figheight() * 72)
+            regrid(self.fig, self.ax.get_gridspec(), top=1 - top)
+        self._data_key = (s.n_samples, s.noise, s.seed, self.words, self.ax.get_position().y1)
         return data
 
     def png(self) -> bytes:
@@ -599,8 +716,9 @@ def _encode(canvas) -> bytes:
 
 
 def png_bytes(fig: Figure, dpi: float | None = None, colors: int | None = None) -> bytes:
-    """Render ``fig`` with Agg to PNG; ``colors`` quantises to a palette (smaller files)."""
-    dpi = STYLE["dpi"] if dpi is None else dpi
+    """Render ``fig`` with Agg to PNG at ``dpi`` (default: the figure's); ``colors`` quantises
+    to a palette (smaller files)."""
+    dpi = fig.dpi if dpi is None else dpi
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     buf = io.BytesIO()
     if colors is None:

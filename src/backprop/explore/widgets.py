@@ -27,6 +27,8 @@ import numpy as np
 from . import playground as pg
 from .figures import (  # noqa: F401  (the names chapters and tests use from here)
     CLASS_COLORS,
+    LIVE_DPI,
+    STYLE,
     TITLE_Y,
     DigitsFigure,
     PlaygroundFigure,
@@ -227,7 +229,7 @@ class Playground:
     (the box to display; a ``Playground`` also displays itself).
     """
 
-    def __init__(self, settings=None, dpi: float = 72, background: bool = True):
+    def __init__(self, settings=None, dpi: float = LIVE_DPI, background: bool = True):
         self.base = pg.as_settings(settings)
         self.dpi, self.background = dpi, background
         self.controls = make_controls(self.base)
@@ -419,7 +421,10 @@ class Explorer:
     size; ``images[i][j]``: the ``Image`` of learning rate ``i`` and hidden size ``j``;
     ``runs[i][j]``: ``(settings, status, test accuracy)`` of that run; ``links``: the
     ``jslink`` objects (``(slider, "index")`` -> ``(stack, "selected_index")``); ``values``:
-    the two ``Stack`` widgets of labels that show the sliders' values (linked the same way).
+    the two ``Stack`` widgets of labels that show the sliders' values (linked the same way);
+    ``notes``: the ``Stack`` of the words under the images, nested and linked like ``outer``;
+    ``figure``: the :class:`~backprop.explore.figures.PlaygroundFigure` that drew the images
+    (showing the last run).
     """
 
     def __init__(self, lr_slider, hidden_slider, outer, images, runs, links, widget):
@@ -439,36 +444,44 @@ def precomputed_explorer(
     settings: pg.Settings | None = None,
     learning_rates=LEARNING_RATES,
     hidden=HIDDEN_SIZES,
-    size=(600, 300),
+    size=(600, 360),
     colors: int = 48,
 ) -> Explorer:
     """Train every (learning rate, neurons per layer) pair now; switch between them in the page.
 
     Each run is a real :func:`backprop.explore.playground.train` of ``settings`` (default: the
     playground's defaults) with ``learning_rate`` and ``neurons`` replaced. Its figure is
-    rendered with Agg to a ``size`` PNG quantised to ``colors`` colours. The sliders are linked
-    to the stacks in the browser (``ipywidgets.jslink``), so the built page needs no kernel.
-    DOM classes: ``bp-explorer`` (box), ``bp-explorer-lr``, ``bp-explorer-hidden`` (sliders),
-    ``bp-explorer-figure`` (images).
+    rendered with Agg to a ``size`` PNG quantised to ``colors`` colours; what went wrong in a
+    run (an overshoot, say) is written under the image as text, which wraps on a phone. The
+    sliders are linked to the stacks in the browser (``ipywidgets.jslink``), so the built page
+    needs no kernel. DOM classes: ``bp-explorer`` (box), ``bp-explorer-lr``,
+    ``bp-explorer-hidden`` (sliders), ``bp-explorer-figure`` (images), ``bp-explorer-note``
+    (the words under them).
     """
     base = pg.Settings() if settings is None else settings
     lrs, ns = [float(v) for v in learning_rates], [int(v) for v in hidden]
     i0 = int(np.argmin([abs(np.log(lr / base.learning_rate)) for lr in lrs]))
     j0 = int(np.argmin([abs(n - base.neurons) for n in ns]))
-    figure = PlaygroundFigure(compact=True)  # one figure, updated for every run
-    images, runs = [], []
+    figure = PlaygroundFigure(compact=True, words=False)  # one figure, updated for every run
+    images, runs, notes = [], [], []
     for lr in lrs:
-        row, row_runs = [], []
+        row, row_runs, row_notes = [], [], []
         for n in ns:
             s = base.replace(learning_rate=lr, neurons=n)
             r = pg.train(s)
-            figure.fig.set_size_inches(size[0] / 100, size[1] / 100)
-            png = png_bytes(figure.update(r), dpi=100, colors=colors)
+            figure.fig.set_size_inches(size[0] / STYLE["dpi"], size[1] / STYLE["dpi"])
+            png = png_bytes(figure.update(r), dpi=STYLE["dpi"], colors=colors)
             img = W.Image(value=png, format="png", width=str(size[0]), height=str(size[1]))
             row.append(img.add_class("bp-explorer-figure"))
             row_runs.append((s, r.status, r.test_accuracy))
+            words = r.text if r.status != "ok" or r.notes else ""
+            color = "#b00020" if r.status != "ok" else "#8a5a00"
+            style = f"color:{color};line-height:1.4;margin:0.25em 0"
+            said = f'<p class="bp-explorer-note" style="{style}">{html.escape(words)}</p>'
+            row_notes.append(W.HTML(said))
         images.append(row)
         runs.append(row_runs)
+        notes.append(row_notes)
     style = {"description_width": "160px"}
     lay = W.Layout(width="520px")
     # readout=False: a selection slider's readout can be typed into and then goes blank; the
@@ -495,6 +508,8 @@ def precomputed_explorer(
     outer = W.Stack(inner, selected_index=i0)
     links = [W.jslink((lr_slider, "index"), (outer, "selected_index"))]
     links += [W.jslink((hidden_slider, "index"), (stack, "selected_index")) for stack in inner]
+    note_rows = [W.Stack(row, selected_index=j0) for row in notes]
+    note_stack = W.Stack(note_rows, selected_index=i0)
     values = []
     for slider, texts in ((lr_slider, [f"{v:g}" for v in lrs]), (hidden_slider, map(str, ns))):
         labels = [W.HTML(f'<span class="bp-explorer-value">{t}</span>') for t in texts]
@@ -507,7 +522,9 @@ def precomputed_explorer(
         "page, or run the chapter with a kernel (<code>make lab</code>, Colab).</small>"
     )
     rows = [W.HBox([slider, value]) for slider, value in zip((lr_slider, hidden_slider), values)]
-    widget = W.VBox([*rows, outer, note]).add_class("bp-explorer")
+    links.append(W.jslink((lr_slider, "index"), (note_stack, "selected_index")))
+    links += [W.jslink((hidden_slider, "index"), (s, "selected_index")) for s in note_rows]
+    widget = W.VBox([*rows, outer, note_stack, note]).add_class("bp-explorer")
     explorer = Explorer(lr_slider, hidden_slider, outer, images, runs, links, widget)
-    explorer.values = values
+    explorer.values, explorer.notes, explorer.figure = values, note_stack, figure
     return explorer
