@@ -20,14 +20,15 @@ from sphinx.application import Sphinx
 
 PACKAGE = "backprop"
 
-# $x$ not preceded/followed by a word character or another dollar; no newline inside.
-_INLINE = re.compile(r"(?<![\\$\w`])\$(?=\S)([^$\n]+?)(?<=\S)\$(?![\w$])")
+# $x$ not preceded/followed by a word character or another dollar. A formula may wrap onto the
+# next line of its paragraph (docstrings are wrapped at 100 columns), never past a blank line.
+_INLINE = re.compile(r"(?<![\\$\w`])\$(?=\S)((?:[^$\n]|\n(?![ \t]*\n))+?)(?<=\S)\$(?![\w$])")
 _LITERAL = re.compile(r"(``.*?``)")
 
 
-def _inline(line: str) -> str:
-    """``$x$`` -> ``:math:`x``` outside ``literal`` spans of one line."""
-    parts = _LITERAL.split(line)
+def _inline(text: str) -> str:
+    """``$x$`` -> ``:math:`x``` outside ``literal`` spans; ``text`` may hold several lines."""
+    parts = _LITERAL.split(text)
     for i in range(0, len(parts), 2):
         parts[i] = _INLINE.sub(lambda m: ":math:`" + m.group(1).replace("`", r"\`") + "`", parts[i])
     return "".join(parts)
@@ -36,11 +37,19 @@ def _inline(line: str) -> str:
 def dollars_to_rst(lines: list[str]) -> list[str]:
     """Rewrite ``$$...$$`` blocks (one or more lines) and inline ``$...$`` as reST math."""
     out: list[str] = []
+    text: list[str] = []  # lines since the last display, converted together
+
+    def flush():
+        if text:
+            out.extend(_inline("\n".join(text)).split("\n"))
+            text.clear()
+
     i = 0
     while i < len(lines):
         line = lines[i]
         stripped = line.strip()
         if stripped.startswith("$$"):
+            flush()
             indent = line[: len(line) - len(line.lstrip())]
             body = [stripped[2:]]
             while not body[-1].rstrip().endswith("$$") and i + 1 < len(lines):
@@ -51,8 +60,9 @@ def dollars_to_rst(lines: list[str]) -> list[str]:
             out += [f"{indent}   {t}" for t in body if t.strip()]
             out.append("")
         else:
-            out.append(_inline(line))
+            text.append(line)
         i += 1
+    flush()
     return out
 
 

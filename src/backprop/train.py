@@ -200,30 +200,46 @@ def fit(
 ) -> History:
     r"""Train ``net`` in place by minibatch SGD and return a :class:`History`.
 
-    Parameters
-    ----------
-    X, Y : arrays ``(M, n_0)`` and ``(M, n_L)`` (or integer labels ``(M,)`` for softmax with
-        cross-entropy).
-    epochs : int >= 1
-    batch_size : int >= 1; clipped to M. The last batch of an epoch may be smaller.
-    learning_rate : float > 0, $\eta$.
-    momentum : float in [0, 1), $\mu$.
-    seed : int >= 0, seeds the sampling order (independent of the network's initialisation
-        seed); the batches are those of :func:`minibatches`.
-    callback : ``callback(epoch, net, history)`` after each epoch (1-based); returning
-        ``False`` stops training (``history.stopped_early``).
-    l2 : float >= 0, adds $\tfrac{\lambda}{2}\sum_l \lVert W^l\rVert_F^2$ to the minimised cost
-        (weights only, not biases); ``history.loss`` still reports the data loss.
-    l1 : float >= 0, $\lambda_1$ of the penalty $\lambda_1\sum_l \lVert W^l\rVert_1$ (weights
-        only): after each step every weight is shrunk towards 0 by $\eta\lambda_1$ and stops
-        at 0 (:func:`shrink`); ``history.loss`` still reports the data loss.
-    validation : optional ``(X_val, Y_val)`` evaluated after every epoch.
-    evaluate : see :class:`History`.
-
     Every step is :meth:`~backprop.network.Network.gradients` (the same code, without
     re-checking the inputs) followed by :func:`sgd_step`. In the book: the update
     :eq:`eq-gd-update`, with momentum :eq:`eq-gd-momentum`, weight decay :eq:`eq-pg-l2` and
     the L1 soft threshold :eq:`eq-pg-l1` (see :func:`update` for how they compose).
+
+    Parameters
+    ----------
+    X, Y : array, array
+        Inputs ``(M, n_0)`` and targets ``(M, n_L)`` (or integer labels ``(M,)`` for softmax
+        with cross-entropy).
+    epochs : int >= 1
+        Passes over the data.
+    batch_size : int >= 1
+        Samples per step, clipped to M. The last batch of an epoch may be smaller.
+    learning_rate : float > 0
+        The step size $\eta$.
+    momentum : float in [0, 1)
+        The fraction $\mu$ of the previous step that is kept.
+    seed : int >= 0
+        Seeds the sampling order (independent of the network's initialisation seed); the
+        batches are those of :func:`minibatches`.
+    callback : callable, optional
+        ``callback(epoch, net, history)`` after each epoch (1-based); returning ``False``
+        stops training (``history.stopped_early``).
+    l2 : float >= 0
+        Adds $\tfrac{\lambda}{2}\sum_l \lVert W^l\rVert_F^2$ to the minimised cost (weights
+        only, not biases); ``history.loss`` still reports the data loss.
+    l1 : float >= 0
+        $\lambda_1$ of the penalty $\lambda_1\sum_l \lVert W^l\rVert_1$ (weights only): after
+        each step every weight is shrunk towards 0 by $\eta\lambda_1$ and stops at 0
+        (:func:`shrink`); ``history.loss`` still reports the data loss.
+    validation : (X_val, Y_val), optional
+        Evaluated after every epoch, into ``history.validation_loss``.
+    evaluate : bool
+        How ``history.loss`` is measured; see :class:`History`.
+
+    Returns
+    -------
+    History
+        The losses per epoch and whether training diverged or stopped early.
     """
     s = check_settings(
         epochs, batch_size, learning_rate, momentum, seed, l2, evaluate, callback, l1

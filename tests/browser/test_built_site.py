@@ -1,14 +1,16 @@
 """The built site's files and links (no browser needed, but the site must be built):
-notebook downloads, launch links, vendored scripts, and no duplicated inline scripts.
+notebook downloads, launch links, vendored scripts, no duplicated inline scripts, and no raw
+markup (Sphinx roles, untypeset TeX) in the text a reader sees.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from html.parser import HTMLParser
 
 import pytest
-from browser_support import ROOT, SITE
+from browser_support import ROOT, SITE, site_pages
 
 pytestmark = pytest.mark.browser
 
@@ -100,3 +102,108 @@ def test_no_cell_printed_an_error_or_a_warning(stem):
                 bad.append((i, out.get("output_type"), text[:200]))
     html = (SITE / "chapters" / f"{stem}.html").read_text(encoding="utf-8")
     assert not bad and "highlight-ipythontb" not in html, f"{stem}: {bad}"
+
+
+# ------------------------------------------------------------------ raw markup a reader sees
+class VisibleText(HTMLParser):
+    """A page's text as a reader sees it before MathJax runs: without scripts, styles, code,
+    and the formulas that MathJax typesets (``span.math``, ``div.math``)."""
+
+    SKIP_TAGS = {"script", "style", "pre", "code", "textarea", "noscript", "template", "title"}
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+            "track", "wbr"}  # fmt: skip
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack, self.skip, self.chunks = [], 0, []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.VOID:
+            return
+        classes = (dict(attrs).get("class") or "").split()
+        hidden = tag in self.SKIP_TAGS or "math" in classes
+        self.stack.append((tag, hidden))
+        self.skip += hidden
+
+    def handle_endtag(self, tag):
+        while self.stack:  # close what the tag closes (HTML lets some end tags be left out)
+            name, hidden = self.stack.pop()
+            self.skip -= hidden
+            if name == tag:
+                break
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.chunks.append(data)
+
+    @classmethod
+    def of(cls, html: str) -> str:
+        parser = cls()
+        parser.feed(html)
+        return " ".join(" ".join(parser.chunks).split())
+
+
+RAW_MARKUP = {
+    "a reST role": re.compile(r"(?<![\w`]):(?:[a-z]+:)?[a-z]+:`"),
+    "a MyST role": re.compile(r"\{(?:[a-z]+:)?[a-z-]+\}`"),
+    "dollar math": re.compile(r"\$[^$]{1,300}\$|\$\$"),
+    "a TeX command": re.compile(r"\\[a-zA-Z]{2,}|\\[()\[\]]"),
+    "TeX without its backslash": re.compile(
+        r"\b(?:math(?:sf|bf|bb|rm|cal)|operatorname|t?frac|textstyle|[lr]Vert)\{|[_^]\{"
+    ),
+}
+
+
+def raw_markup(text: str) -> list[str]:
+    """``what: context`` for every piece of markup in ``text`` that should have been rendered."""
+    found = []
+    for what, pattern in RAW_MARKUP.items():
+        for m in pattern.finditer(text):
+            found.append(f"{what}: ...{text[max(0, m.start() - 50) : m.end() + 30]}...")
+    return found
+
+
+def test_raw_markup_is_found():
+    # the checker itself: what the API page showed before its fixes, and what must pass
+    assert raw_markup("In the book: the update :eq:`eq-gd-update`")
+    assert raw_markup("see {py:func}`backprop.fit`")
+    assert raw_markup("(diagonal $operatorname{diag} sigma'(z^l)$, or ...)")
+    assert raw_markup("entry $\\partial a_i$") and raw_markup("the matrix \\mathsf{T}")
+    assert raw_markup("adds tfrac{lambda}{2} to")
+    html = '<p>typeset <span class="math">\\(a^{\\mathsf T}\\)</span>, <code>:func:`f`</code></p>'
+    assert VisibleText.of(html) == "typeset ," and not raw_markup(VisibleText.of(html))
+
+
+@pytest.mark.parametrize("path", site_pages())
+def test_no_page_shows_raw_roles_or_tex(path):
+    """Sphinx roles that did not resolve (a reference napoleon folded into a parameter's type is
+    printed as written), dollar math that no one converted, TeX that reST stripped of its
+    backslashes: all would be shown to the reader as written."""
+    text = VisibleText.of((SITE / path).read_text(encoding="utf-8"))
+    found = raw_markup(text)
+    assert not found, f"{path} shows raw markup:\n" + "\n".join(found[:20])
+
+
+def test_api_parameter_lists_hold_only_parameters():
+    """napoleon reads every unindented line after a Parameters heading as ``name : type``: a
+    paragraph left below the list becomes "parameters" named after its lines, and a type that
+    wraps onto the next line is cut in two (its brackets unbalanced)."""
+    html = (SITE / "chapters" / "api.html").read_text(encoding="utf-8")
+    fields = re.findall(
+        r'<dt class="field-\w+">(Parameters|Other Parameters|Attributes)<span class="colon">'
+        r".*?</dt>\s*<dd[^>]*>(.*?)</dd>",
+        html,
+        re.S,
+    )
+    assert fields, "no parameter lists found in chapters/api.html"
+    bad = []
+    for _, body in fields:
+        for item in re.findall(r"<p><strong>(.*?)</strong>(.*?)</p>", body, re.S):
+            name = VisibleText.of(item[0])
+            rest = VisibleText.of(item[1])
+            kind = rest.split(" – ")[0]
+            if not re.fullmatch(r"\*{0,2}[A-Za-z_]\w*(, \*{0,2}[A-Za-z_]\w*)*", name):
+                bad.append(f"not a parameter name: {name!r}")
+            elif sum(map(kind.count, "([{")) != sum(map(kind.count, ")]}")):  # [0, 1) is fine
+                bad.append(f"{name}: its type is cut at a line break: {kind!r}")
+    assert not bad, "\n".join(bad)
