@@ -26,7 +26,7 @@ KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "langua
 """What JupyterLab 4 and Notebook 7 write for the book's kernel, in their order."""
 NOTEBOOKS = sorted(
     p
-    for p in (ROOT / "chapters").glob("*.md")
+    for p in [*(ROOT / "chapters").glob("*.md"), ROOT / "intro.md"]
     if p.read_text(encoding="utf-8").startswith("---\njupytext:")
 )
 

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
 CHAPTERS = sorted((ROOT / "chapters").glob("*.md"))
+NOTEBOOKS = CHAPTERS + [ROOT / "intro.md"]  # the introduction runs the package's example
 REPO_URL = CONFIG["repository"]["url"]
 SITE_URL = "https://backprop-book.github.io/backprop-book/"
 SPHINX = CONFIG["sphinx"]["config"]
@@ -73,7 +74,7 @@ def test_repository_url_is_the_books():
     assert REPO_URL == "https://github.com/backprop-book/backprop-book"
 
 
-@pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_first_code_cell_installs_the_package_from_the_repository(path):
     cells = code_cells(path)
     if not cells:
@@ -86,7 +87,7 @@ def test_first_code_cell_installs_the_package_from_the_repository(path):
     )
 
 
-@pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_chapters_do_not_need_build_tools_at_run_time(path):
     """Colab has no MyST-NB, jupytext or Jupyter Book: glue comes from backprop.explore.glue."""
     for cell in code_cells(path):
