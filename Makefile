@@ -33,7 +33,7 @@ help:
 	@echo "make typos   plant typos in every checked equation; report how many fail (CH=... for one)"
 	@echo "make bench   benchmarks against PyTorch/scikit-learn (BENCH_ARGS=--help for options)"
 	@echo "make browser check the built site in Chromium, offline (screenshots in _build/screenshots)"
-	@echo "make publish build, then commit _build/html to the local $(PUBLISH_BRANCH) branch (no push)"
+	@echo "make publish build the site and the PDF, then commit _build/html to the local $(PUBLISH_BRANCH) branch (no push)"
 	@echo "make requirements  re-pin requirements/reader.txt and dev.txt from pyproject.toml (uv)"
 	@echo "make launch  Colab-like, Binder and pip-install runs of the chapters, offline"
 	@echo "make clean   remove _build and caches (keeps .venv)"
@@ -111,12 +111,14 @@ browser: check-chromium setup
 	$(BIN)/pytest -q -m browser tests/browser
 
 # The whole book as one PDF (typeset math, figures, numbered equations, working links): the
-# single-page build printed by Chromium (no TeX), copied into _build/html, whose download menu
-# links it. tests/browser/test_pdf.py checks it in `make browser`.
+# single-page build printed by Chromium (no TeX) into _build/pdf. A site already built is then
+# built again: an HTML build that finds a PDF newer than the sources copies it into the site
+# and links it from every page's download menu (_ext/book_site.py); `make book` alone links
+# none. tests/browser/test_pdf.py checks it in `make browser`.
 pdf: check-chromium setup
 	$(JB) build . --builder singlehtml
-	CHROMIUM=$(CHROMIUM) $(PY) _ext/print_book.py _build/singlehtml _build/pdf/backprop-book.pdf \
-		$(if $(wildcard _build/html/index.html),--copy-to _build/html)
+	CHROMIUM=$(CHROMIUM) $(PY) _ext/print_book.py _build/singlehtml _build/pdf/backprop-book.pdf
+	@if test -f _build/html/index.html; then $(JB) build .; fi
 
 check-chromium:
 	@test -n "$(CHROMIUM)" && test -x "$(CHROMIUM)" || { echo "The browser tests need Chromium or Chrome: apt-get install chromium (or $(BIN)/playwright install chromium where the network allows, or make CHROMIUM=/path/to/chrome)"; exit 1; }
@@ -163,11 +165,11 @@ bench: setup
 mutants: setup
 	$(PY) tests/mutants/run.py
 
-# Publishing: the built site goes on the $(PUBLISH_BRANCH) branch of this clone as one fresh
-# commit (ghp-import, as the Jupyter Book docs recommend); nothing is pushed. GitHub Pages
-# serves that branch at $(SITE_URL) once it is pushed:
+# Publishing: the built site, with the book's PDF, goes on the $(PUBLISH_BRANCH) branch of
+# this clone as one fresh commit (ghp-import, as the Jupyter Book docs recommend); nothing is
+# pushed. GitHub Pages serves that branch at $(SITE_URL) once it is pushed:
 #   git push --force origin $(PUBLISH_BRANCH)
-publish: check-clean book
+publish: check-clean book pdf
 	@$(MAKE) --no-print-directory gh-pages
 
 # The published site must be the build of a commit: refuse uncommitted or untracked files.
@@ -177,6 +179,10 @@ check-clean:
 
 gh-pages:
 	@test -f _build/html/index.html || { echo "no _build/html/index.html: run 'make book' first"; exit 1; }
+	@# A page that links the book's PDF needs the file beside it (make pdf puts it there).
+	@if grep -rqs --include='*.html' 'href="[./]*backprop-book\.pdf"' _build/html \
+		&& test ! -f _build/html/backprop-book.pdf; then \
+	  echo "_build/html links backprop-book.pdf but does not have it: run 'make pdf'"; exit 1; fi
 	@# The branch is generated: drop the previous local one so it holds exactly one commit
 	@# (ghp-import --no-history alone does that only when origin/$(PUBLISH_BRANCH) exists).
 	@git update-ref -d refs/heads/$(PUBLISH_BRANCH) 2>/dev/null || true

@@ -20,8 +20,12 @@
   Binder and JupyterHub open the chapter's ``.md`` from the repository (jupytext is in
   ``requirements.txt``).
 * **Alt texts.** A figure drawn by a cell without ``mystnb: image: alt:`` is a warning.
-* **The book as a PDF.** Every page's download menu links ``backprop-book.pdf`` at the
-  site's root, which ``make pdf`` prints (``_ext/print_book.py``).
+* **The book as a PDF.** ``make pdf`` prints the whole book to ``_build/pdf/backprop-book.pdf``
+  (``_ext/print_book.py``) and then builds the site again. An HTML build that finds that PDF,
+  newer than every source of the book, copies it to the site's root and links it from every
+  page's download menu; without one (``make book`` alone, or after a chapter changed) no page
+  links a PDF and an old copy is removed from the site, so the site never links a missing or
+  outdated file. ``make publish`` and the publishing workflow run ``make pdf``.
 * **Collapsible errata.** On the errata page each erratum's body (where, what, check,
   correction) goes into a ``<details>`` element under its heading, so the page is a list of
   headings after its summary table. ``_ext/assets/book.js`` (inlined into every page) opens
@@ -31,6 +35,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 from docutils import nodes
@@ -114,10 +119,40 @@ def warn_missing_alt(app: Sphinx, doctree, docname) -> None:
 
 BOOK_PDF = "backprop-book.pdf"
 """The whole book printed by ``make pdf`` (``_ext/print_book.py``), at the site's root."""
+BOOK_SOURCES = ("intro.md", "chapters/*.md", "references.bib", "_toc.yml", "src/backprop/**/*.py")
+"""What the printed book is made of (relative to the source folder): a PDF older than any of
+these files is out of date."""
+
+
+def printed_pdf(outdir) -> Path:
+    """Where ``make pdf`` prints the book: ``_build/pdf/`` beside the HTML output folder."""
+    return Path(outdir).parent / "pdf" / BOOK_PDF
+
+
+def pdf_is_current(pdf: Path, srcdir) -> bool:
+    """``pdf`` exists and is newer than every file of ``BOOK_SOURCES`` in ``srcdir``."""
+    if not pdf.is_file():
+        return False
+    newest = max(
+        (f.stat().st_mtime for pattern in BOOK_SOURCES for f in Path(srcdir).glob(pattern)),
+        default=0.0,
+    )
+    return pdf.stat().st_mtime >= newest
+
+
+def decide_book_pdf(app: Sphinx, config) -> None:
+    """``book_pdf``: does this build ship the PDF? A config value read by the HTML builder, so
+    the pages are written again when the answer changes."""
+    config.book_pdf = pdf_is_current(printed_pdf(app.outdir), app.srcdir)
+    if not config.book_pdf:
+        logger.info("no current %s (make pdf): the download menus link no PDF", BOOK_PDF)
 
 
 def link_book_pdf(app: Sphinx, pagename, templatename, context, doctree) -> None:
-    """Offer the whole book's PDF in every page's download menu, after the page's own files."""
+    """Offer the whole book's PDF in every page's download menu, after the page's own files,
+    when the build ships it (``book_pdf``)."""
+    if not app.config.book_pdf or app.builder.name != "html":
+        return
     pathto = context.get("pathto")
     for group in context.get("header_buttons", []):
         if isinstance(group, dict) and group.get("label") == "download-buttons" and pathto:
@@ -131,6 +166,17 @@ def link_book_pdf(app: Sphinx, pagename, templatename, context, doctree) -> None
                     "label": "download-book-pdf-button",
                 }
             )
+
+
+def ship_book_pdf(app: Sphinx, exception) -> None:
+    """Copy the PDF the pages link to the site's root; remove a copy the pages do not link."""
+    if exception is not None or app.builder.name != "html":
+        return
+    site_copy = Path(app.outdir) / BOOK_PDF
+    if app.config.book_pdf:
+        shutil.copyfile(printed_pdf(app.outdir), site_copy)
+    else:
+        site_copy.unlink(missing_ok=True)
 
 
 def retarget_colab(app: Sphinx, pagename, templatename, context, doctree) -> None:
@@ -184,6 +230,9 @@ def html_handlers_for_singlehtml(app: Sphinx) -> None:
 
 def setup(app: Sphinx):
     app.add_js_file(None, body=PAGE_SCRIPT.read_text(encoding="utf-8"))
+    app.add_config_value("book_pdf", False, "html")
+    app.connect("config-inited", decide_book_pdf)
+    app.connect("build-finished", ship_book_pdf)
     app.connect("builder-inited", html_handlers_for_singlehtml)
     app.connect("doctree-read", merge_cached_outputs)
     app.connect("doctree-read", fold_sections)

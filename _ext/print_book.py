@@ -10,9 +10,9 @@ folded errata entries and solutions, and prints it with the print stylesheet of
 links inside the page as links inside the PDF and writes the headings as its outline
 (bookmarks). No TeX is needed.
 
-Usage: ``python _ext/print_book.py SINGLEHTML_DIR OUT.pdf [--copy-to SITE_DIR]``; the copy in
-the site (``_build/html/backprop-book.pdf``) is the file the download menu of every page links
-to (``_ext/book_site.py``).
+Usage: ``python _ext/print_book.py SINGLEHTML_DIR OUT.pdf [--copy-to SITE_DIR]``. ``make pdf``
+prints to ``_build/pdf/backprop-book.pdf`` and builds the site again; the HTML build copies a
+current PDF into the site and only then links it from the download menus (``_ext/book_site.py``).
 """
 
 from __future__ import annotations

@@ -102,3 +102,21 @@ def test_publish_refuses_without_a_built_site(clone):
     )
     assert result.returncode != 0 and "make book" in result.stdout
     assert "gh-pages" not in git(clone, "branch", "--list", "gh-pages")
+
+
+def test_publish_refuses_a_site_that_links_a_missing_pdf(clone):
+    """A page linking the book's PDF (make pdf's build) is published only with the PDF."""
+    page = clone / "_build" / "html" / "chapters" / "notation.html"
+    page.write_text('<h1>Notation</h1><a href="../backprop-book.pdf">Book (PDF)</a>')
+    result = subprocess.run(
+        ["make", "--no-print-directory", "gh-pages", f"VENV={VENV}"],
+        cwd=clone,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0 and "make pdf" in result.stdout
+    assert "gh-pages" not in git(clone, "branch", "--list", "gh-pages")
+    (clone / "_build" / "html" / "backprop-book.pdf").write_bytes(b"%PDF-1.7")
+    publish(clone)
+    files = git(clone, "ls-tree", "-r", "--name-only", "gh-pages").splitlines()
+    assert "backprop-book.pdf" in files

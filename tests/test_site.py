@@ -292,6 +292,82 @@ def test_colab_opens_the_published_notebook():
     )
 
 
+def _pdf_site(tmp_path, pdf_age):
+    """A source folder with one chapter, and a build folder with a printed PDF ``pdf_age``
+    seconds older than the chapter (None: no PDF)."""
+    import os
+
+    src, out = tmp_path / "src", tmp_path / "_build" / "html"
+    (src / "chapters").mkdir(parents=True)
+    out.mkdir(parents=True)
+    chapter = src / "chapters" / "notation.md"
+    chapter.write_text("# Notation")
+    pdf = book_site.printed_pdf(out)
+    if pdf_age is not None:
+        pdf.parent.mkdir(parents=True)
+        pdf.write_bytes(b"%PDF-1.7")
+        stamp = chapter.stat().st_mtime
+        os.utime(pdf, (stamp - pdf_age, stamp - pdf_age))
+    return src, out
+
+
+def _pdf_app(src, out):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        srcdir=str(src),
+        outdir=str(out),
+        config=SimpleNamespace(),
+        builder=SimpleNamespace(name="html"),
+    )
+
+
+def _menu(app):
+    """The download menu of a page after link_book_pdf: the labels of its buttons."""
+    group = {"label": "download-buttons", "buttons": [{"label": "download-source-button"}]}
+    context = {"header_buttons": [group], "pathto": lambda name, resource: "../" + name}
+    book_site.link_book_pdf(app, "chapters/notation", "page.html", context, None)
+    return [(b["label"], b.get("url")) for b in group["buttons"]]
+
+
+@pytest.mark.parametrize(
+    ("pdf_age", "shipped"),
+    [(None, False), (60.0, False), (-60.0, True)],
+    ids=["no PDF", "PDF older than a chapter", "current PDF"],
+)
+def test_pages_link_the_pdf_only_when_the_site_has_it(tmp_path, pdf_age, shipped):
+    """The download menu links backprop-book.pdf exactly when the build copies a PDF newer
+    than the sources into the site; otherwise no page links it and an old copy is removed."""
+    src, out = _pdf_site(tmp_path, pdf_age)
+    site_copy = out / book_site.BOOK_PDF
+    site_copy.write_bytes(b"an old copy")
+    app = _pdf_app(src, out)
+    book_site.decide_book_pdf(app, app.config)
+    assert app.config.book_pdf is shipped
+    menu = _menu(app)
+    book_site.ship_book_pdf(app, None)
+    if shipped:
+        assert ("download-book-pdf-button", "../backprop-book.pdf") in menu
+        assert site_copy.read_bytes() == b"%PDF-1.7", "the printed PDF, copied into the site"
+    else:
+        assert menu == [("download-source-button", None)], "no link to a missing or old PDF"
+        assert not site_copy.exists()
+
+
+def test_the_site_links_the_pdf_only_after_make_pdf():
+    """make pdf builds the site again after printing (so the pages link the new PDF); make
+    publish and the publishing workflow print it; make gh-pages refuses a dangling link."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile.split("\npdf:", 1)[1].split("\n\n", 1)[0]
+    assert "_build/pdf/backprop-book.pdf" in recipe
+    assert recipe.rstrip().endswith("then $(JB) build .; fi"), "the site rebuilt last"
+    assert re.search(r"^publish: .*\bbook pdf\b", makefile, re.M)
+    workflow = (ROOT / ".github" / "workflows" / "pages.yml").read_text(encoding="utf-8")
+    steps = re.findall(r"^\s*(?:run: )?(make [\w-]+)", workflow, re.M)
+    assert steps.index("make pdf") < steps.index("make gh-pages")
+    assert "chromium" in workflow
+
+
 def test_jupyterlab_and_binder_open_chapters_as_notebooks():
     overrides = ROOT / ".jupyter" / "labconfig" / "default_setting_overrides.json"
     viewers = json.loads(overrides.read_text())["@jupyterlab/docmanager-extension:plugin"]
