@@ -109,6 +109,13 @@ def assert_exact_in_atoms(lhs, rhs, atoms, label: str) -> int:
     return len(difference)
 
 
+def _markdown_cell(value, digits: int) -> str:
+    text = _cell(value, digits)
+    if isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_):
+        text = text.replace("-", "\u2212")
+    return text.replace("|", r"\|")
+
+
 def markdown_table(header, rows, digits: int = 4):
     r"""A Markdown table for a code cell's output, with the book's math and code in its cells.
 
@@ -122,7 +129,9 @@ def markdown_table(header, rows, digits: int = 4):
         Column titles (Markdown).
     rows : sequence of sequences
         One entry per column, formatted like :func:`html_table`'s (a tuple, such as a shape,
-        as written by Python: ``(6, 4)``); a ``|`` in a cell is escaped.
+        as written by Python: ``(6, 4)``); a ``|`` in a cell is escaped. A number's minus
+        signs are U+2212, at which a line does not break (``1.1e-08`` broke after its hyphen in
+        a narrow column).
     digits : int
         Significant digits of floats.
 
@@ -144,6 +153,6 @@ def markdown_table(header, rows, digits: int = 4):
             raise ValueError(
                 f"rows[{i}] has {len(row)} cells, expected {len(header)} like the header"
             )
-        cells = (_cell(c, digits).replace("|", r"\|") for c in row)
+        cells = (_markdown_cell(c, digits) for c in row)
         lines.append("| " + " | ".join(cells) + " |")
     return Markdown("\n".join(lines))
