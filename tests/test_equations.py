@@ -450,3 +450,31 @@ def test_make_book_reexecutes_a_chapter_whose_equations_changed(tmp_path):
     assert (chapters / "two.md").stat().st_mtime > 1e9  # touched: Sphinx reads it again
     uris = {Path(r.uri).stem for r in get_cache(str(tmp_path / "cache")).list_cache_records()}
     assert uris == {"one"}
+
+
+def test_the_equation_index_runs_again_when_any_chapter_s_equations_change(tmp_path):
+    """The index's code never changes, but it shows every chapter's equations: an equation
+    edit in a chapter must re-execute it too, or the index shows the old equations."""
+    import nbformat
+    from jupyter_cache import get_cache
+
+    from backprop.equations.cache import forget_changed
+
+    chapters = tmp_path / "chapters"
+    chapters.mkdir()
+    body = "# T\n\n% check: column\n$$\nC = \\tfrac12 \\lVert a^L - y \\rVert^2 .\n$$ (eq-t)\n"
+    (chapters / "one.md").write_text(body)
+    (chapters / "equation-index.md").write_text("# Equation index\n")
+    stamps = tmp_path / "stamps.json"
+    forget_changed(tmp_path / "cache", chapters, stamps)
+    cache = get_cache(str(tmp_path / "cache"))
+    for name in ("one", "equation-index"):
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(f"'{name}'")])
+        nbformat.write(nb, tmp_path / f"{name}.ipynb")
+        cache.cache_notebook_file(
+            tmp_path / f"{name}.ipynb", uri=str(chapters / f"{name}.md"), check_validity=False
+        )
+    assert forget_changed(tmp_path / "cache", chapters, stamps) == []
+    (chapters / "one.md").write_text(body.replace("tfrac12", "tfrac14"))
+    assert forget_changed(tmp_path / "cache", chapters, stamps) == ["one", "equation-index"]
+    assert not get_cache(str(tmp_path / "cache")).list_cache_records()

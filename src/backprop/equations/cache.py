@@ -5,9 +5,11 @@ changed would be served from the cache and its equation checks would not run aga
 each build, ``python -m backprop.equations.cache CACHE CHAPTERS STAMPS`` hashes the displays
 (and the annotation lines above them) of every chapter, compares with the hashes of the last
 build, and removes the cached execution of each chapter whose equations changed, so that
-exactly those chapters are executed again; it also touches their Markdown, so that Sphinx reads
-them again even if a build without this step (a bare ``jupyter-book build``) already saw the
-edit and served the old outputs from the cache. Prose edits do not invalidate anything.
+exactly those chapters are executed again, and of the *Equation index* appendix, which lists
+the equations of every chapter (its own code never changes); it also touches their Markdown,
+so that Sphinx reads them again even if a build without this step (a bare ``jupyter-book
+build``) already saw the edit and served the old outputs from the cache. Prose edits do not
+invalidate anything.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ import sys
 from pathlib import Path
 
 from .annotations import scan
+
+INDEX = "equation-index"
+"""The appendix generated from every chapter's displays (``backprop.equations.index``)."""
 
 
 def equation_hash(path) -> str:
@@ -34,6 +39,8 @@ def forget_changed(cache_dir, chapters_dir, stamp_file) -> list[str]:
     hashes = {p.stem: equation_hash(p) for p in sorted(Path(chapters_dir).glob("*.md"))}
     old = json.loads(stamp_file.read_text()) if stamp_file.is_file() else {}
     changed = [stem for stem, h in hashes.items() if old.get(stem) != h]
+    if changed and INDEX in hashes and INDEX not in changed:
+        changed.append(INDEX)  # it shows the equations that changed
     if changed and Path(cache_dir).is_dir():
         from jupyter_cache import get_cache
 
