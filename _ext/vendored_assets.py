@@ -10,7 +10,9 @@ The pages are pointed at these files by ``_config.yml`` (``mathjax_path`` and
 ``../``). At ``builder-inited`` this extension checks that every such local path names a file
 it vendors, so the configuration and the copied files cannot drift apart.
 
-MathJax is loaded in pieces, so that a page fetches about 0.75 MB of it instead of 1.3 MB:
+Only the pages with widgets still run MathJax (the other pages' formulas are typeset when the
+site is built, ``_ext/static_math.py``, which reads the same npm package). It is loaded in
+pieces, so that such a page fetches about 0.75 MB of it instead of 1.3 MB:
 ``startup.js`` (the loader) reads ``loader.load`` in ``_config.yml``'s ``mathjax3_config`` and
 fetches the TeX input (``input/tex.js``: base, ams, newcommand, configmacros, autoload),
 the CommonHTML output with its font data, and ``a11y/assistive-mml.js``, which puts hidden

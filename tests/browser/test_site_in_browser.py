@@ -14,18 +14,21 @@ PAGES = site_pages()
 PLAYGROUND = "chapters/playground.html"
 SEARCH_WORD, SEARCH_HIT = "delta", "chapters/backprop.html"
 
-# Typeset math, after MathJax has finished: every math element of Sphinx/MyST-NB
-# (span.math, div.math) holds an mjx-container, and no formula failed to parse.
+# Typeset math (at build time, _ext/static_math.py, or by MathJax in the browser on pages with
+# widgets, once it has finished): every math element of Sphinx/MyST-NB (span.math, div.math)
+# holds an mjx-container with hidden MathML for screen readers, and no formula failed to parse.
 MATH_JS = """async () => {
   const math = [...document.querySelectorAll('span.math, div.math')];
-  if (math.length && !window.MathJax) return {error: 'math on the page but no MathJax'};
   if (window.MathJax) await window.MathJax.startup.promise;
+  const typeset = [...document.querySelectorAll('mjx-container')];
   return {
     math: math.length,
-    typeset: document.querySelectorAll('mjx-container').length,
+    typeset: typeset.length,
     raw: math.filter(e => !e.querySelector('mjx-container')).map(e => e.textContent.slice(0, 80)),
     errors: [...document.querySelectorAll('mjx-merror, [data-mjx-error]')]
       .map(e => e.getAttribute('data-mjx-error') || e.textContent.slice(0, 80)),
+    no_mathml: typeset.filter(e => !e.querySelector('mjx-assistive-mml > math'))
+      .map(e => e.textContent.slice(0, 80)),
   };
 }"""
 
@@ -95,9 +98,9 @@ def test_page(open_page, path):
     page, traffic = open_page(path)
 
     math = page.evaluate(MATH_JS)
-    assert "error" not in math, math
     assert not math["raw"], f"math left untypeset: {math['raw'][:5]}"
     assert not math["errors"], f"TeX errors: {math['errors'][:5]}"
+    assert not math["no_mathml"], f"formulas without MathML for screen readers: {math['no_mathml']}"
     raw = page.evaluate(RAW_TEX_JS)
     assert not raw, f"raw TeX delimiters in the text: {raw[:5]}"
 
@@ -112,8 +115,8 @@ def test_page(open_page, path):
         page.wait_for_function(f"() => ({WIDGETS_JS})().rendered === {widgets['expected']}")
         widgets = page.evaluate(WIDGETS_JS)
         assert widgets["hidden"] == 0, f"widget views rendered but not visible: {widgets}"
-    if not math["math"]:
-        assert not any("mathjax" in s for s in scripts), "MathJax loaded on a page without math"
+    if not math["math"] or widgets is None:  # the math of a page without widgets is typeset
+        assert not any("mathjax" in s for s in scripts), f"MathJax loaded: {scripts}"
 
     images = page.evaluate(IMAGES_JS)
     assert not images["broken"], f"images that did not load: {images['broken']}"
@@ -178,7 +181,7 @@ def _page_with_math_and_figure():
 def test_dark_mode_keeps_math_and_figures_legible(open_page):
     path = _page_with_math_and_figure()
     page, traffic = open_page(path, color_scheme="dark")
-    page.evaluate("() => window.MathJax.startup.promise")
+    page.evaluate("async () => window.MathJax && window.MathJax.startup.promise")
     result = page.evaluate(
         """() => {
       const lum = c => { const [r, g, b] = c.match(/[0-9.]+/g).map(Number);
