@@ -3,10 +3,10 @@ r"""The fully connected network of the book: layer pairs in a loop, forward and 
 Notation (chapter *Notation and the forward pass*): layers $l = 1, \dots, L$ with sizes
 $n_0, \dots, n_L$;
 
-$$z^l = W^l a^{l-1} + b^l, \qquad a^l = \sigma_l(z^l), \qquad a^0 = x,$$
+$$z^l = W^l a^{l-1} + b^l, \qquad a^l = \sigma_l(z^l),$$
 
-with $W^l \in \mathbb R^{n_l \times n_{l-1}}$. In code the samples are the rows of ``X``
-(shape ``(M, n_0)``), so the batch form is ``Z[l] = A[l-1] @ W[l].T + b[l]``.
+with $a^0 = x$ and $W^l \in \mathbb R^{n_l \times n_{l-1}}$. In code the samples are the
+rows of ``X`` (shape ``(M, n_0)``), so the batch form is ``Z[l] = A[l-1] @ W[l].T + b[l]``.
 
 Layer indices are the book's everywhere: ``net.W[l]`` is $W^l$, ``fp.z[l]`` is $z^l$,
 ``bp.dW[l]`` is $\partial C/\partial W^l$. The plain lists ``net.weights`` and ``net.biases``

@@ -14,17 +14,12 @@ from browser_support import STATS, screenshot, site_pages
 pytestmark = pytest.mark.browser
 
 PAGES = site_pages()
-WEIGHT_BUDGET = 1_500_000
+WEIGHT_BUDGET = 2_300_000
 """Bytes a chapter without widgets may load (HTML, CSS, scripts, fonts, images), uncompressed.
 
-Before issue 11 every chapter loaded 4.3 to 4.5 MB; then 1.7 to 2.3 MB, of which MathJax was
-0.76 MB (TeX input, CommonHTML output, font data) and the theme's stylesheet 0.31 MB. Now 0.37
-to 1.41 MB: the formulas are typeset when the site is built (_ext/static_math.py; MathJax runs
-in the browser only on pages with widgets) and their fonts subset, the stylesheets lose the
-rules no page can match and code the spans that draw nothing (_ext/unused_styles.py). The
-heaviest pages (API appendix 1.41 MB, backprop 1.35 MB, gradient-descent 1.33 MB, errata
-1.25 MB) are mostly their own HTML: typeset formulas (0.3 to 0.5 MB with their MathML for
-screen readers), code and, in the API appendix, Sphinx's signature markup."""
+Before issue 11 every chapter loaded 4.3 to 4.5 MB; now 1.7 to 2.1 MB. The aim of 1.5 MB is not
+reached: MathJax alone is 0.76 MB (TeX input, CommonHTML output and its font data) and the
+theme's stylesheet 0.31 MB. Typesetting the math at build time would remove the first."""
 
 # Everything the page loaded, after MathJax typeset it and every (lazy) image arrived.
 WEIGHT_JS = """async () => {
@@ -61,6 +56,21 @@ OVERFLOW_JS = """() => {
     .map(e => `${label(e)}: ${longest(e.textContent).slice(0, 100)}`);
   return {equations: eq, code};
 }"""
+
+# Everything a reader can unfold: folded solutions (sphinx-togglebutton), errata entries and
+# other <details>; their displays must fit too once opened.
+UNFOLD_JS = """() => {
+  document.querySelectorAll('details').forEach(d => { d.open = true; });
+  document.querySelectorAll('.toggle-hidden').forEach(e => e.classList.remove('toggle-hidden'));
+}"""
+
+PHONE_ALLOWED = {
+    # (page, start of the reported "id: text"): why this display cannot fit a 390 px screen.
+}
+"""Display equations that may scroll sideways inside their own box at 390 px (the column is
+358 px there). Every other display is broken into lines that fit (chapters/*.md: ``aligned``,
+``gathered``); the equation number goes above an equation that does not fit beside it
+(_static/book.css)."""
 
 PAGE_WIDTH_JS = """() => {
   const page = document.documentElement.scrollWidth, view = window.innerWidth;
@@ -130,4 +140,20 @@ def test_no_page_scrolls_sideways_on_a_phone(open_page, path):
     width = page.evaluate(PAGE_WIDTH_JS)
     screenshot(page, "phone-" + path)
     assert width["page"] <= width["view"], width
+    traffic.assert_clean()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_display_equations_fit_a_phone(open_page, path):
+    """At 390 px every display equation is seen whole, folded ones included, except the few in
+    PHONE_ALLOWED (each with its reason)."""
+    page, traffic = open_page(path, viewport={"width": 390, "height": 844})
+    page.evaluate("async () => window.MathJax && MathJax.startup && MathJax.startup.promise")
+    page.evaluate(UNFOLD_JS)
+    scrolling = page.evaluate(OVERFLOW_JS)["equations"]
+    allowed = [key for p, key in PHONE_ALLOWED if p == path]
+    unexpected = [e for e in scrolling if not any(e.startswith(key) for key in allowed)]
+    stale = [key for key in allowed if not any(e.startswith(key) for e in scrolling)]
+    assert not unexpected, f"{len(unexpected)} display equations scroll sideways: {unexpected}"
+    assert not stale, f"PHONE_ALLOWED lists displays that now fit (remove them): {stale}"
     traffic.assert_clean()
