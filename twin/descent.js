@@ -207,7 +207,7 @@ export class DescentExplorer {
     lineChart(this.lossChart, [
       { y: clip(ref.loss), color: "#999", dash: [5, 4], label: `reference: η=${fmt(ref.s.learningRate)}, B=${ref.s.batchSize}${off(ref.loss)}` },
       { y: clip(r.loss), color: "#1f77b4", width: 2.2, label: `η=${fmt(r.s.learningRate)}, B=${r.s.batchSize}${r.s.momentum ? `, μ=${r.s.momentum}` : ""}${off(r.loss)}` },
-    ], { xMax: DEFAULTS.epochs, yLabel: "training loss C (mean of ½(a − y)²)", xLabel: `epoch (one pass over the ${DEFAULTS.nSamples} samples)` });
+    ], { xMax: DEFAULTS.epochs, yLabel: "loss C (mean of ½(a − y)²)", xLabel: `epoch (one pass over the ${DEFAULTS.nSamples} samples)` });
     drawFit(this.fitChart, this.prob, r);
     this.text = headline(r);
     this.headlineOut.textContent = this.text;
