@@ -9,14 +9,23 @@ r"""The API appendix: the package's docstrings as the book writes them.
   ``backprop.network.Network``, ``backprop.fit`` is ``backprop.train.fit``). The appendix
   documents each object once, where it is defined; a reference to the short name (as the
   chapters write it, e.g. ``{py:meth}`backprop.Network.fit```) resolves to that entry.
+* **No Python internals.** A constant whose repr would show ``<function ...>`` (a table of
+  functions) or a path on the build machine is documented without its value; a dict of
+  functions gets its keys listed instead. A namedtuple's fields ("Alias for field number 0")
+  are left out: the class's docstring describes them. A dataclass default made by
+  ``default_factory`` is shown as the value it makes (``W: dict = {}``), not as ``<factory>``
+  (which also broke the signature's parsing, so its annotations were printed raw, as
+  ``~backprop.autodiff.Tape``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import re
 
 from sphinx.application import Sphinx
+from sphinx.ext.autodoc import DataDocumenter
 
 PACKAGE = "backprop"
 
@@ -80,6 +89,59 @@ def on_docstring(app, what, name, obj, options, lines: list[str]) -> None:
     lines[:] = dollars_to_rst(lines)
 
 
+def unreadable(value) -> bool:
+    """Whether ``repr(value)`` shows Python internals (``<function f.<locals>.g>``) or the
+    build machine's paths (``PosixPath('/home/...')``) to a reader."""
+    internals = r"<(function|lambda|bound method|built-in)\b| object at 0x|\b\w*Path\('"
+    return bool(re.search(internals, repr(value)))
+
+
+def value_keys(value) -> list[str]:
+    """The lines that stand for a hidden dict's value: its keys, in order."""
+    if not isinstance(value, dict) or not value:
+        return []
+    return ["", "Keys: " + ", ".join(f"``{key!r}``" for key in value) + "."]
+
+
+class BookDataDocumenter(DataDocumenter):
+    """A module constant, without its value where the value's repr is unreadable."""
+
+    priority = DataDocumenter.priority + 1
+
+    def should_suppress_value_header(self) -> bool:
+        return super().should_suppress_value_header() or unreadable(self.object)
+
+
+def on_data_docstring(app, what, name, obj, options, lines: list[str]) -> None:
+    if what == "data" and unreadable(obj):
+        lines.extend(value_keys(obj))
+
+
+def skip_field_alias(app, what, name, obj, skip, options):
+    """Leave out a namedtuple's fields: their only docstring is "Alias for field number N"."""
+    if (getattr(obj, "__doc__", None) or "").startswith("Alias for field number"):
+        return True
+    return None
+
+
+def factory_defaults(cls, signature: str) -> str:
+    """``(loss: list = <factory>)`` -> ``(loss: list = [])`` for a dataclass ``cls``."""
+    made = [
+        repr(f.default_factory())
+        for f in dataclasses.fields(cls)
+        if f.init and f.default_factory is not dataclasses.MISSING
+    ]
+    for value in made:
+        signature = signature.replace("<factory>", value, 1)
+    return signature
+
+
+def on_signature(app, what, name, obj, options, signature, return_annotation):
+    if what == "class" and signature and dataclasses.is_dataclass(obj) and "<factory>" in signature:
+        return factory_defaults(obj, signature), return_annotation
+    return None
+
+
 def _canonical(target: str, context: str | None = None) -> str | None:
     """Where the object named ``target`` is defined, for a name the package re-exports.
 
@@ -121,5 +183,9 @@ def resolve_short_names(app: Sphinx, env, node, contnode):
 def setup(app: Sphinx):
     # Before napoleon (priority 500) so that its fields receive reST math.
     app.connect("autodoc-process-docstring", on_docstring, priority=400)
+    app.connect("autodoc-process-docstring", on_data_docstring)
+    app.connect("autodoc-skip-member", skip_field_alias)
+    app.connect("autodoc-process-signature", on_signature)
+    app.add_autodocumenter(BookDataDocumenter, override=True)
     app.connect("missing-reference", resolve_short_names)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -8,10 +8,13 @@ Pure NumPy. The public contract::
     net.predict(X); net.loss(X, Y); net.gradients(X, Y); net.fit(X, Y, ...)
     net.save(path); backprop.Network.load(path)
 
-The core: activations, losses (value and output error side by side), layers (forward and
-backward pairs; with the losses, the only place the equations are written), network (the pairs
-in a loop), train (minibatches and the SGD step), gradcheck, symbolic, datasets, io. The book's
-interactive code lives apart, in backprop.explore.
+The core, one module per idea: network (the forward/backward layer pairs chained in the book's
+layer indices) and train (the settings check, minibatches and the SGD step); what they are
+built from: activations, losses (value and output error side by side) and layers (forward and
+backward pairs; with the losses, the only place the equations are written); the checks
+gradcheck (finite differences) and symbolic (exact, with SymPy); autodiff (reverse mode on a
+tape of array operations) and autodiff_scalar (reverse mode one number at a time); datasets;
+io (saving and loading). The book's interactive code lives apart, in backprop.explore.
 """
 
 from . import activations, datasets, gradcheck, io, layers, losses, network, train

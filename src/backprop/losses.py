@@ -8,11 +8,12 @@ of the mean is the mean of these, see chapter *From one example to a minibatch*)
 
 * ``mse``: $C_m = \tfrac12 \lVert a_m - y_m \rVert^2$, so $\nabla_a C_m = a_m - y_m$ and for an
   elementwise output $\delta^L = (a - y) \odot \sigma'(z^L)$.
-* softmax ``cross_entropy``: $C_m = -\sum_j y_{mj} \log a_{mj}
-  = (\textstyle\sum_j y_{mj}) \operatorname{logsumexp}(z_m) - y_m \cdot z_m$, so
+* softmax ``cross_entropy``: $C_m = -\sum_j y_{mj} \log a_{mj}$, that is
+  $C_m = (\textstyle\sum_j y_{mj}) \operatorname{logsumexp}(z_m) - y_m \cdot z_m$, so
   $\delta^L = a \sum_j y_j - y$, which is $a - y$ for one-hot (or any probability) targets.
-* sigmoid ``cross_entropy`` (binary, elementwise): $C_m = -\sum_j [y_j \log a_j + (1-y_j)
-  \log(1-a_j)] = \sum_j [\operatorname{softplus}(z_j) - y_j z_j]$, so $\delta^L = a - y$.
+* sigmoid ``cross_entropy`` (binary, elementwise):
+  $C_m = -\sum_j [y_j \log a_j + (1-y_j) \log(1-a_j)]$, that is
+  $C_m = \sum_j [\operatorname{softplus}(z_j) - y_j z_j]$, so $\delta^L = a - y$.
 
 Both cross-entropies are computed from the logits $z^L$, never from $\log a$, so they stay finite
 for logits of $\pm 10^4$.

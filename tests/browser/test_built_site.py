@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
 from html.parser import HTMLParser
 
 import pytest
@@ -207,3 +208,35 @@ def test_api_parameter_lists_hold_only_parameters():
             elif sum(map(kind.count, "([{")) != sum(map(kind.count, ")]}")):  # [0, 1) is fine
                 bad.append(f"{name}: its type is cut at a line break: {kind!r}")
     assert not bad, "\n".join(bad)
+
+
+def test_api_page_shows_no_python_internals():
+    """Reprs of functions (a constant holding a table of them), namedtuple fields' "Alias for
+    field number", dataclass ``<factory>`` defaults and a signature printed raw (its
+    annotations as ``~backprop.autodiff.Tape``) are Python's bookkeeping, not documentation."""
+    html = (SITE / "chapters" / "api.html").read_text(encoding="utf-8")
+    main = html[html.index("<main") :]
+    text = unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", main)))  # code spans too
+    found = re.findall(
+        r".{0,60}(?:<function|<lambda>|<factory>|Alias for field|~backprop|Path\('/).{0,40}", text
+    )
+    assert not found, "\n".join(found[:10])
+    # the hidden tables still say what they hold: their keys
+    assert "Keys: ('identity', 'mse'), ('sigmoid', 'mse')" in text
+    assert "Keys: 'x1', 'x2', 'x1^2'" in text
+
+
+def test_api_page_follows_the_order_its_package_docstring_gives():
+    """The package docstring lists the core modules (all of them), and the sections follow it."""
+    import backprop
+
+    core = {
+        p.stem for p in (ROOT / "src" / "backprop").glob("*.py") if not p.stem.startswith("_")
+    } - {"equations"}
+    listed = backprop.__doc__.split("The core")[1].split("The book")[0]
+    named = list(dict.fromkeys(re.findall(r"\b(" + "|".join(sorted(core)) + r")\b", listed)))
+    assert sorted(named) == sorted(core), "the package docstring omits some core modules"
+    html = (SITE / "chapters" / "api.html").read_text(encoding="utf-8")
+    sections = re.findall(r'<section id="module-backprop\.(\w+)"', html)
+    assert [m for m in sections if m in core] == named
+    assert named[0] == "network"
