@@ -1,7 +1,8 @@
 """Every figure the package draws follows the book's one style and stays legible on a phone.
 
 The style is ``src/backprop/explore/book.mplstyle``; ``chapters/matplotlibrc`` is a link to it, so
-the chapters' own figures and the package's (``backprop.explore.figures``) read the same sizes.
+the chapters' own figures and the package's (``backprop.explore.figures``) read the same sizes;
+in any other folder (Colab), importing ``backprop.explore`` sets them.
 
 The legibility rule, measurable: a text's height on the screen is its font size in CSS px, that
 is ``points / 72 * dpi`` in the image, times the scale at which the page shows the image. On a
@@ -49,6 +50,69 @@ def test_the_chapters_read_the_package_style():
     assert figures.STYLE["tick"] == chapters["xtick.labelsize"] == chapters["ytick.labelsize"]
     assert figures.STYLE["small"] == chapters["legend.fontsize"]
     assert figures.STYLE["dpi"] == chapters["figure.dpi"] == chapters["savefig.dpi"]
+
+
+CHAPTER_LIKE = """
+import json, sys
+import matplotlib.pyplot as plt
+
+
+def sizes():
+    fig, ax = plt.subplots(figsize=(4, 3))
+    (line,) = ax.plot([0, 1], [0, 1])
+    return {
+        "dpi": fig.dpi,
+        "title": ax.title.get_fontsize(),
+        "label": ax.xaxis.label.get_fontsize(),
+        "tick": ax.xaxis.get_ticklabels()[0].get_fontsize(),
+        "linewidth": line.get_linewidth(),
+    }
+
+
+before = sizes()
+from backprop.explore.glue import glue  # what every chapter with figures imports
+json.dump({"before": before, "after": sizes()}, sys.stdout)
+"""
+
+
+def test_a_chapters_figures_get_the_book_style_in_any_folder(tmp_path):
+    """In Colab the kernel runs in /content, where no matplotlibrc is: importing
+    ``backprop.explore`` (every chapter does) gives the chapter's own figures the style."""
+    import json
+    import os
+    import subprocess
+
+    assert not (tmp_path / "matplotlibrc").exists()
+    env = {**os.environ, "MPLBACKEND": "Agg", "MPLCONFIGDIR": str(tmp_path / "mplconfig")}
+    env.pop("MATPLOTLIBRC", None)
+    run = subprocess.run(
+        [sys.executable, "-c", CHAPTER_LIKE],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    got = json.loads(run.stdout)
+    book = {key: figures.STYLE[key] for key in got["after"]}
+    assert got["after"] == book
+    # matplotlib's defaults differ, so the folder really had no style
+    assert got["before"]["tick"] != book["tick"] and got["before"]["label"] != book["label"]
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "chapters").glob("*.md")), ids=lambda p: p.stem)
+def test_every_chapter_imports_backprop_explore_before_its_first_figure(path):
+    """What gives a chapter's figures the style outside chapters/ (the test above)."""
+    import re
+
+    text = path.read_text(encoding="utf-8")
+    figure = re.search(r"^[^#\n]*\bplt\.\w", text, re.M)
+    if figure is None:
+        pytest.skip("no figures")
+    style = re.search(r"^\s*(from|import) backprop\.explore\b", text, re.M)
+    assert style and style.start() < figure.start(), (
+        f"{path.name} draws a figure before it imports backprop.explore"
+    )
 
 
 def _chapter_figure(size):

@@ -16,4 +16,32 @@ folder listing shows the equations first. One module per job:
 
 Importing ``figures``, ``live``, ``widgets`` or ``descent`` needs the ``widgets`` extra
 (ipywidgets, matplotlib).
+
+Importing this package (every chapter does, for ``glue``) gives matplotlib the book's figure
+style, ``book.mplstyle``, so that a chapter's own figures look the same in Colab or any folder
+as in the book build (where ``chapters/matplotlibrc``, a link to that file, already set it).
+It sets only the style's sizes, once, when the package is first imported: before any widget
+exists, so no redraw in a widget's thread can see the settings change (``figures`` sets its
+own sizes on every artist anyway). The core, ``backprop``, changes no settings.
 """
+
+from importlib.util import find_spec
+from pathlib import Path
+
+STYLE_FILE = Path(__file__).with_name("book.mplstyle")
+"""The book's figure style (``chapters/matplotlibrc`` is a link to it)."""
+
+
+def use_book_style() -> None:
+    """Set matplotlib's settings to :data:`STYLE_FILE`'s (only those it sets); no-op without
+    matplotlib."""
+    if find_spec("matplotlib") is None:
+        return
+    import matplotlib
+
+    matplotlib.rcParams.update(
+        matplotlib.rc_params_from_file(STYLE_FILE, use_default_template=False)
+    )
+
+
+use_book_style()
