@@ -28,6 +28,7 @@ from pathlib import Path
 from . import (
     chapter_contexts,  # noqa: F401  (registers the later chapters' contexts)
     functions,  # noqa: F401 - registers the derivatives chapter's contexts
+    opcount,  # noqa: F401 - registers the backprop chapter's operation counts
 )
 from .annotations import Display, scan
 from .contexts import CONTEXTS, register_context

@@ -498,17 +498,9 @@ CONTEXTS = {
     "batch": (batch_networks, "l", "ijkm", "a batch of M examples, rows"),
     "chain": (chain_networks, "lm", "ijk", "a chain of single neurons"),
     "layer": (layer_instances, "", "ijk", "each layer of the column networks, unindexed names"),
-    # (the derivatives chapter's contexts are added by backprop.equations.functions)
+    # (the derivatives chapter's contexts are added by backprop.equations.functions, the
+    # operation counts' by backprop.equations.opcount)
 }
-
-
-def _counts():
-    from .opcount import count_instances
-
-    return count_instances()
-
-
-CONTEXTS["counts"] = (_counts, "lmr", "", "multiplications counted by running both routes")
 
 
 def register_context(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .contexts import NetworkInstance
+from .contexts import NetworkInstance, register_context
 from .evaluate import BindingError, EquationError, Evaluator
 from .latex import Node
 
@@ -157,3 +157,8 @@ def count_instances():
         CountInstance(s)
         for s in ((4, 5, 3, 2), (3, 7, 2, 5, 1), (2, 3), (6, 1, 6), (2, 3, 3, 2), (5, 4, 6, 3, 2))
     ]
+
+
+register_context(
+    "counts", count_instances, "lmr", "", "multiplications counted by running both routes"
+)
