@@ -69,7 +69,7 @@ axes, counts), ``suptitle``; ``linewidth`` of the data lines; ``dpi`` of the boo
 Then the colours of error and warning words, the grid's transparency and the title height
 (fixed, otherwise matplotlib measures every tick label to place the titles)."""
 LIVE_DPI = 72.0
-"""Resolution of the live widgets' images: the same figure at 72 % of the book's pixels (text
+"""Resolution of the live widgets' images, the same figure at 72 % of the book's pixels (text
 of 11 pt is 11 px there, shown at its own size in Jupyter). A redraw at 100 dpi costs about
 15 % more time (Agg fills 1.9 times the pixels), which a moved control would wait for."""
 CLASS_COLORS = np.array([[0.85, 0.37, 0.01], [0.12, 0.47, 0.71], [0.2, 0.63, 0.17]])

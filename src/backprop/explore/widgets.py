@@ -65,7 +65,7 @@ DATASET_VALUES = {
 """Values of the ``dataset`` control and the ``(dataset, classes)`` of the settings."""
 BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256)
 REG_RATES = (0.0, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0)
-"""The choices of the L2 and of the L1 rate: 0 and the rates the live page offers."""
+"""The choices of the L2 and of the L1 rate, 0 and the rates the live page offers."""
 
 
 def _with(values, value):
