@@ -89,11 +89,18 @@ def on_docstring(app, what, name, obj, options, lines: list[str]) -> None:
     lines[:] = dollars_to_rst(lines)
 
 
+#: Longest value shown beside a constant's name; a longer repr runs on as one unbroken line.
+MAX_VALUE_CHARS = 100
+
+
 def unreadable(value) -> bool:
-    """Whether ``repr(value)`` shows Python internals (``<function f.<locals>.g>``) or the
-    build machine's paths (``PosixPath('/home/...')``) to a reader."""
-    internals = r"<(function|lambda|bound method|built-in)\b| object at 0x|\b\w*Path\('"
-    return bool(re.search(internals, repr(value)))
+    """Whether ``repr(value)`` is of no use to a reader: Python internals
+    (``<function f.<locals>.g>``), the build machine's paths (``PosixPath('/home/...')``), a
+    NumPy array's repr, or more than :data:`MAX_VALUE_CHARS` characters on one line (the
+    constant's docstring says in words what it holds)."""
+    text = repr(value)
+    internals = r"<(function|lambda|bound method|built-in)\b| object at 0x|\b\w*Path\('|^array\("
+    return len(text) > MAX_VALUE_CHARS or bool(re.search(internals, text))
 
 
 def value_keys(value) -> list[str]:

@@ -30,7 +30,10 @@ def test_values_that_show_python_internals_are_hidden_and_a_dicts_keys_listed():
 
     for value in (losses.TABLE, playground.FEATURES, activations.SOFTMAX, figures.STYLE_FILE):
         assert api_docs.unreadable(value), repr(value)[:80]
-    for value in (playground.LIMITS, (0.01, 0.1), 2.0, playground.DIGITS_DEFAULTS):
+    # one line of several hundred characters: the docstring (and a dict's keys) say it instead
+    for value in (playground.DIGITS_DEFAULTS, figures.CLASS_COLORS):
+        assert api_docs.unreadable(value), repr(value)[:80]
+    for value in (playground.LIMITS, (0.01, 0.1), 2.0, "tanh"):
         assert not api_docs.unreadable(value), repr(value)[:80]
     lines = ["Every valid pair."]
     api_docs.on_data_docstring(None, "data", "backprop.losses.TABLE", losses.TABLE, {}, lines)
@@ -60,3 +63,11 @@ def test_dataclass_factory_defaults_are_shown_as_the_value_they_make():
     signature = "(loss: list = <factory>, validation_loss: list = <factory>, diverged: bool = False"
     shown, _ = api_docs.on_signature(None, "class", "History", History, {}, signature, None)
     assert shown == "(loss: list = [], validation_loss: list = [], diverged: bool = False"
+
+
+def test_arrays_and_long_values_are_not_shown():
+    import numpy as np
+
+    assert api_docs.unreadable(np.array([[0.85, 0.37], [0.12, 0.47]]))
+    assert api_docs.unreadable({f"key{i}": i for i in range(30)})  # one line of 200+ characters
+    assert not api_docs.unreadable((0.0, 1e-4, 3e-4, 1e-3))
