@@ -236,8 +236,8 @@ DIGITS_DEFAULTS = Settings(
 )
 """The digits playground's defaults: one hidden layer of 32 neurons, learning rate 0.5, batch
 32, 20 epochs, a quarter of the 1,797 images held out (about 97 % test accuracy in a fraction of
-a second). The 2-D fields (``classes``, ``n_samples``, ``noise``, ``grid``, ``features``) do not
-apply to the digits and are ignored."""
+a second), no pixel noise. The fields of the 2-D data sets (``classes``, ``n_samples``,
+``grid``, ``features``) do not apply to the digits and are ignored."""
 
 
 # --------------------------------------------------------------------------- data
