@@ -368,7 +368,7 @@ export class Playground {
       { class: "bp-bar", role: "group", "aria-label": "training" },
       this.playButton,
       el("button", { type: "button", id: id("step"), onclick: () => this.step() }, "Step one epoch"),
-      (this.resetButton = el("button", { type: "button", id: id("reset"), onclick: () => this.reset() }, "Reset")),
+      (this.resetButton = el("button", { type: "button", id: id("reset"), onclick: () => this.reset() }, "Reset to defaults")),
       (this.epochOut = el("span", { class: "bp-epoch", "aria-live": "off" }, "epoch 0")),
     );
     C.dataset = select(id("dataset"), "data set", Object.entries(DATASETS).map(([k, d]) => [k, d.label]), s.dataset, set("dataset"));
