@@ -234,7 +234,7 @@ DIGITS_DEFAULTS = Settings(
     batch_size=32,
     epochs=20,
 )
-"""The digits playground's defaults: one hidden layer of 32 neurons, learning rate 0.5, batch
+"""The digits playground's defaults, one hidden layer of 32 neurons, learning rate 0.5, batch
 32, 20 epochs, a quarter of the 1,797 images held out (about 97 % test accuracy in a fraction of
 a second), no pixel noise. The fields of the 2-D data sets (``classes``, ``n_samples``,
 ``grid``, ``features``) do not apply to the digits and are ignored."""
