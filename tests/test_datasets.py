@@ -22,6 +22,12 @@ def test_xor_corners():
     assert X.tolist() == [[0, 0], [0, 1], [1, 0], [1, 1]] and y.tolist() == [0, 1, 1, 0]
 
 
+def test_xor_sampled_points_are_labelled_by_quadrant():
+    X, y = datasets.xor(n=200, seed=1)
+    positive = (X[:, 0] > 0).astype(int) + (X[:, 1] > 0).astype(int)  # 0, 1 or 2 coordinates
+    assert set(y[positive == 1]) == {1} and set(y[positive != 1]) == {0}
+
+
 def test_spirals_multiclass():
     X, y = datasets.spirals(n=90, classes=3)
     assert np.bincount(y).tolist() == [30, 30, 30]
