@@ -54,6 +54,25 @@ def test_equal_settings_give_bit_identical_runs():
         np.testing.assert_array_equal(Wa, Wb)
 
 
+def test_the_accuracy_curve_is_the_accuracy_of_the_run_stopped_at_each_epoch():
+    s = pg.Settings(epochs=6, grid=8)
+    run = pg.train(s)
+    assert run.test_accuracies.shape == (7,) and run.test_accuracies[-1] == run.test_accuracy
+    for e in (1, 3, 5):  # the same seeds: a shorter run is this run stopped earlier
+        assert run.test_accuracies[e] == pg.train(s.replace(epochs=e)).test_accuracy
+    untrained = pg.train(s.replace(epochs=1, learning_rate=1e-300))  # a step that moves nothing
+    assert run.test_accuracies[0] == untrained.test_accuracy
+    wild = pg.train(s.replace(epochs=50, learning_rate=10.0, momentum=0.99, activation="identity"))
+    assert wild.history.diverged and len(wild.test_accuracies) == len(wild.train_loss)
+    assert "→" in run.message and f"test accuracy {100 * run.test_accuracy:.1f} %." in run.message
+    mean, low, high = run.recent_accuracy(4)
+    assert (low, high) == (min(run.test_accuracies[3:]), max(run.test_accuracies[3:]))
+    assert mean == pytest.approx(np.mean(run.test_accuracies[3:]), rel=1e-15)
+    assert run.recent_accuracy(100)[1] == min(run.test_accuracies[1:])  # never the untrained net
+    with pytest.raises(ValueError, match="n must be an integer >= 1, got 0"):
+        run.recent_accuracy(0)
+
+
 def test_dead_relus_are_reported_in_words_not_as_an_empty_panel():
     # a large rate kills every ReLU of a 2-neuron network: all gradients are exactly zero
     s = pg.Settings(

@@ -337,7 +337,7 @@ class PlaygroundFigure:
             points.set_facecolor(CLASS_COLORS[y])
         self.ax_b.set(xlim=extent[:2], ylim=extent[2:])
         self.ax_b.set_title(
-            f"test accuracy {result.test_accuracy:.0%}{_status(result)}",
+            f"test accuracy {100 * result.test_accuracy:.0f} %{_status(result)}",
             fontsize=STYLE["title"],
             y=TITLE_Y,
         )
@@ -393,7 +393,7 @@ def _loss_curves(ax, lines, fd, s, result) -> None:
     for line, key in zip(lines, ("train_loss", "test_loss")):
         line.set_data(fd["epochs"], fd[key])
     ax.set_ylabel(f"loss C ({_loss_name(s)})")
-    title = f"loss, train accuracy {result.train_accuracy:.0%}"
+    title = f"loss, train accuracy {100 * result.train_accuracy:.0f} %"
     ax.set_title(title, fontsize=STYLE["title"], y=TITLE_Y)
 
 
@@ -473,7 +473,7 @@ class DigitsFigure:
             self.counts[i][j].set_text(str(c) if c else "")
             self.counts[i][j].set_color("white" if c > C.max() / 2 else "black")
         self.ax_c.set_title(
-            f"test accuracy {result.test_accuracy:.1%}{_status(result)}",
+            f"test accuracy {100 * result.test_accuracy:.1f} %{_status(result)}",
             fontsize=STYLE["title"],
             y=TITLE_Y,
         )

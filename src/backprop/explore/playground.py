@@ -310,6 +310,8 @@ class Result:
     ``train_loss``, ``test_loss``: ``(E + 1,)`` data loss before training (entry 0) and after
     each completed epoch; ``grad_norms``: ``(E + 1, L)``, entry ``[e, l - 1]`` is
     $\\lVert \\partial C/\\partial W^l \\rVert_F$ on the whole training set after epoch ``e``;
+    ``test_accuracies``: ``(E + 1,)`` share of the test points classified correctly, before
+    training (entry 0) and after each completed epoch (the last is ``test_accuracy``);
     ``confusion``: ``(K, K)`` counts on the test set, row = true class, column = predicted;
     ``misclassified``: indices into ``data.X_test``; ``boundary``: ``None`` for the digits;
     ``status``: ``"ok"``, ``"overshoot"`` or ``"diverged"``, explained by ``message``;
@@ -325,6 +327,7 @@ class Result:
     grad_norms: np.ndarray
     train_accuracy: float
     test_accuracy: float
+    test_accuracies: np.ndarray
     confusion: np.ndarray
     misclassified: np.ndarray
     boundary: Boundary | None
@@ -337,6 +340,16 @@ class Result:
     def epochs(self) -> np.ndarray:
         """The epoch of each entry of the curves, ``0 .. E``."""
         return np.arange(len(self.train_loss))
+
+    def recent_accuracy(self, n: int = 10) -> tuple:
+        """``(mean, lowest, highest)`` test accuracy after the last ``n`` epochs (all of them
+        if fewer ran). Minibatch steps at a constant learning rate keep the weights moving, so
+        the accuracy of one epoch is a noisy sample; these three say what the run supports."""
+        if not (isinstance(n, int) and n >= 1):
+            raise ValueError(f"n must be an integer >= 1, got {n!r}")
+        curve = self.test_accuracies  # entry 0 is before training: not a result of the run
+        recent = curve[max(1, len(curve) - n) :] if len(curve) > 1 else curve
+        return float(recent.mean()), float(recent.min()), float(recent.max())
 
     @property
     def text(self) -> str:
@@ -519,9 +532,11 @@ def _train(s: Settings, progress) -> Result:
     Y_train, Y_test = one_hot(data.y_train, k), one_hot(data.y_test, k)
     norms = [layer_gradient_norms(net, X_train, Y_train)]
     first = (net.loss(X_train, Y_train), net.loss(X_test, Y_test))
+    accuracies = [net.accuracy(X_test, data.y_test)]
 
     def callback(epoch, net, history):
         norms.append(layer_gradient_norms(net, X_train, Y_train))
+        accuracies.append(net.accuracy(X_test, data.y_test))
         if progress is not None:
             return progress(epoch, s.epochs)
 
@@ -549,8 +564,8 @@ def _train(s: Settings, progress) -> Result:
         message = (
             f"Trained {plural(history.epochs_run, 'epoch')} in "
             f"{time.perf_counter() - start:.2f} s: "
-            f"training loss {train_loss[0]:.3g} -> {train_loss[-1]:.3g}, test accuracy "
-            f"{test_accuracy:.1%}."
+            f"training loss {train_loss[0]:.3g} → {train_loss[-1]:.3g}, test accuracy "
+            f"{100 * test_accuracy:.1f} %."
         )
     return Result(
         settings=s,
@@ -562,6 +577,7 @@ def _train(s: Settings, progress) -> Result:
         grad_norms=grad_norms,
         train_accuracy=net.accuracy(X_train, data.y_train),
         test_accuracy=test_accuracy,
+        test_accuracies=np.array(accuracies[: history.epochs_run + 1]),
         confusion=confusion_matrix(data.y_test, pred, k),
         misclassified=np.flatnonzero(pred != data.y_test),
         boundary=None if s.dataset == "digits" else _boundary(net, data, s.grid, s.features),
