@@ -99,11 +99,17 @@ def test_overshoot_at_full_batch_is_reported():
     assert np.all(np.isfinite(w.data["loss"]))
 
 
-def test_rate_slider_is_logarithmic_with_a_description(explorer):
+def test_rate_slider_offers_the_round_rates_of_the_text_with_a_description(explorer):
     import ipywidgets
 
-    assert isinstance(explorer.rate, ipywidgets.FloatLogSlider)
-    assert explorer.rate.base == 10 and explorer.rate.min <= -3 and explorer.rate.max >= 1
+    assert isinstance(explorer.rate, ipywidgets.SelectionSlider)
+    assert [value for _, value in explorer.rate.options] == list(descent.RATES)
+    labels = [label for label, _ in explorer.rate.options]
+    assert labels[:5] == ["0.001", "0.002", "0.003", "0.005", "0.01"] and labels[-1] == "10"
+    # the rates the chapter names can be set exactly, and the slider steps evenly on a log scale
+    assert {0.003, 0.03, 0.1, 0.3, 1.0, 3.0} <= set(descent.RATES)
+    steps = np.diff(np.log10(descent.RATES))
+    assert steps.min() > 0.1 and steps.max() < 0.35
     assert "η" in explorer.rate.description and "B" in explorer.batch.description
     assert list(explorer.batch.options)[-1] == ("32 samples", SMALL.n_samples)
     assert list(explorer.batch.options)[0] == ("1 sample", 1)
@@ -185,7 +191,8 @@ def test_one_figure_data_and_one_figure_style_for_both_chapters():
 @pytest.mark.parametrize(
     ("values", "error", "words"),
     [
-        (dict(learning_rate=100.0), ValueError, r"learning_rate must lie in \[0.001, 10\]"),
+        (dict(learning_rate=100.0), ValueError, r"learning_rate must be one of \[0.001, 0.002, "),
+        (dict(learning_rate=0.316), ValueError, r"learning_rate must be one of .*got 0.316"),
         (dict(batch_size=3), ValueError, r"batch_size must be one of \[1, 2, 4, 8, 16, 32\]"),
         (dict(momentum=0.99), ValueError, r"momentum must lie in \[0, 0.95\]"),
         (dict(momentum="0.5"), TypeError, "momentum must be a number, got str"),
@@ -227,13 +234,14 @@ def test_a_browser_move_supersedes_a_run_in_progress():
     # progress (a fixed sleep was a race: 400 epochs could finish within it)
     w = descent.learning_rate_explorer(SMALL.replace(epochs=4000, batch_size=1))
     w.batch.set_state({"index": 0})  # B = 1 again: a no-op move, no change event
-    w.rate.set_state({"value": 0.05})  # a reader's move: trains in the background
+    # a reader's move (a SelectionSlider syncs its index): trains in the background
+    w.rate.set_state({"index": descent.RATES.index(0.05)})
     deadline = time.monotonic() + 30
     while not w.state.startswith("training… epoch") and time.monotonic() < deadline:
         time.sleep(0.02)
     assert w.runs == 1 and w.state.startswith("training… epoch"), w.state
     w.momentum.set_state({"value": 0.5})
-    w.rate.set_state({"value": 0.02})
+    w.rate.set_state({"index": descent.RATES.index(0.02)})
     assert w.wait(300)
     assert w.result.settings.learning_rate == 0.02 and w.result.settings.momentum == 0.5
     assert w.runs == 2 and w.runner.superseded >= 1  # the obsolete runs were never drawn

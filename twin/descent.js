@@ -5,13 +5,13 @@
 // it trains on the Python run's data, initial weights and minibatch order, so every setting
 // gives the curve the Python widget draws. The words are those of backprop.explore.playground.headline.
 
-import { Network, Trainer, matrix, fmt, exp1, overshoot, suggestedRate } from "./net.js";
+import { Network, Trainer, matrix, fmt, overshoot, suggestedRate } from "./net.js";
 import { Rng } from "./data.js";
 import { lineChart, fitCanvas, el, label, listSlider } from "./draw.js";
 
 export const DEFAULTS = Object.freeze({ learningRate: 0.1, batchSize: 8, momentum: 0, epochs: 60, nSamples: 64, hidden: 16, noise: 0.1 });
-export const EXPONENTS = Array.from({ length: 81 }, (_, i) => -3 + i * 0.05); // 10^-3 .. 10
-export const RATE_OF = (x) => Number((10 ** x).toPrecision(12));
+/** The slider's learning rates: 1, 2, 3 and 5 times a power of ten, 0.001 to 10 (descent.RATES). */
+export const RATES = [-3, -2, -1, 0].flatMap((k) => [1, 2, 3, 5].map((m) => Number(`${m}e${k}`))).concat([10]);
 const BATCHES = [1, 2, 4, 8, 16, 32, 64];
 const MOMENTA = Array.from({ length: 20 }, (_, i) => Math.round(5 * i) / 100);
 const CLIP = 100;
@@ -83,25 +83,50 @@ export function largestRise(loss) {
   return [best, bi, bj];
 }
 
-/** The sentence of backprop.explore.playground.headline (the explorer's words). */
+const SUPERSCRIPT = { "-": "⁻", 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹" };
+
+/** backprop.explore.glue.readable: 2,360 or 5.6 × 10²⁸⁸, never 5.6e+288 (ties round away from 0). */
+export function readable(x, digits = 3) {
+  if (!Number.isFinite(x)) return Number.isNaN(x) ? "nan" : x > 0 ? "inf" : "-inf";
+  if (x === 0) return "0";
+  let [mant, exp] = x.toExponential(digits - 1).split("e");
+  const e = Number(exp);
+  if (e >= -4 && e < 6) {
+    let text = Number(`${mant}e${e}`).toFixed(Math.max(0, digits - 1 - e));
+    if (text.includes(".")) text = text.replace(/0+$/, "").replace(/\.$/, "");
+    const [int, frac] = text.split(".");
+    const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    return frac === undefined ? grouped : `${grouped}.${frac}`;
+  }
+  if (mant.includes(".")) mant = mant.replace(/0+$/, "").replace(/\.$/, "");
+  return `${mant} × 10${[...String(e)].map((c) => SUPERSCRIPT[c]).join("")}`;
+}
+
+/** playground.factor_words: 2.5, 3,400, or from a million on "more than 10²⁸⁸" (chaos by then). */
+export function factorWords(g) {
+  if (g < 1e6) return readable(g, 2);
+  return `more than 10${[...String(Math.floor(Math.log10(g)))].map((c) => SUPERSCRIPT[c]).join("")}`;
+}
+
+/** The sentence of backprop.explore.playground.headline (the explorer's words): the same rule. */
 export function headline(r) {
   const loss = r.loss;
   const growth = loss[0] > 0 ? Math.max(...loss) / loss[0] : 1;
-  const tryRate = `try a learning rate below ${fmt(suggestedRate(r.s.learningRate))}`;
+  const tryRate = `try a learning rate below ${readable(suggestedRate(r.s.learningRate), 1)}`;
   if (r.status === "diverged") {
     const grew = loss.length > 1 && growth > 1
-      ? `the loss rose to ${exp1(growth)} times its starting value, then overflowed`
+      ? `the loss rose to ${factorWords(growth)} times its starting value, then overflowed`
       : "the loss overflowed within that epoch";
     return `Diverged at epoch ${r.divergedEpoch}: ${grew}; ${tryRate}.`;
   }
   if (r.status === "overshoot") {
     const worst = loss.indexOf(Math.max(...loss));
-    return `Overshooting: by epoch ${worst} the loss rose to ${exp1(growth)} times its start; ${tryRate}.`;
+    return `Overshooting: by epoch ${worst} the loss rose to ${factorWords(growth)} times its start; ${tryRate}.`;
   }
-  const done = `loss ${fmt(loss[0])} → ${fmt(loss[loss.length - 1])} in ${plural(loss.length - 1, "epoch")} (${plural(r.updates[r.updates.length - 1], "update")})`;
+  const done = `loss ${readable(loss[0])} → ${readable(loss[loss.length - 1])} in ${plural(loss.length - 1, "epoch")} (${plural(r.updates[r.updates.length - 1], "update")})`;
   const [rise, i, j] = largestRise(loss);
   if (rise >= RISE)
-    return `Unstable: the loss rose ${fmt(rise)}× on the way (from epoch ${i} to epoch ${j}), ${done}; a smaller learning rate${r.s.momentum ? " or momentum" : ""} would descend more steadily.`;
+    return `Unstable: the loss rose ${readable(rise)}× on the way (from epoch ${i} to epoch ${j}), ${done}; a smaller learning rate${r.s.momentum ? " or momentum" : ""} would descend more steadily.`;
   let ups = 0;
   for (let e = 1; e < loss.length; e++) if (loss[e] > (1 + WOBBLE) * loss[e - 1]) ups++;
   if (ups > (loss.length - 1) / 5) return `Decreasing, but oscillating: ${done}.`;
@@ -162,10 +187,9 @@ export class DescentExplorer {
     this.s = { learningRate: DEFAULTS.learningRate, batchSize: DEFAULTS.batchSize, momentum: DEFAULTS.momentum };
     this.reference = trainCurve(this.prob, { ...this.s }); // a copy: change() edits this.s
     this.stats = { runs: 0, ms: [] };
-    const set = (key) => (v) => this.change({ [key]: key === "learningRate" ? RATE_OF(v) : v });
-    const i0 = EXPONENTS.findIndex((x) => RATE_OF(x) === DEFAULTS.learningRate);
+    const set = (key) => (v) => this.change({ [key]: v });
     this.controls = {
-      rate: listSlider("bp-gd-rate", "learning rate η", EXPONENTS, i0, (x) => `learning rate ${fmt(RATE_OF(x))}`, (x) => fmt(RATE_OF(x)), set("learningRate")),
+      rate: listSlider("bp-gd-rate", "learning rate η", RATES, RATES.indexOf(DEFAULTS.learningRate), (v) => `learning rate ${readable(v)}`, readable, set("learningRate")),
       batch: listSlider("bp-gd-batch", "batch size B", BATCHES, BATCHES.indexOf(DEFAULTS.batchSize), (v) => `batch size ${v} of ${DEFAULTS.nSamples} samples`, String, set("batchSize")),
       momentum: listSlider("bp-gd-momentum", "momentum μ", MOMENTA, 0, (v) => `momentum ${v}`, (v) => v.toFixed(2), set("momentum")),
     };
@@ -175,7 +199,7 @@ export class DescentExplorer {
     const c = this.controls;
     root.replaceChildren(
       el("div", { class: "bp-controls bp-controls-row" }, c.rate.root, c.batch.root, c.momentum.root),
-      el("p", { class: "bp-note" }, `η: step size per update (log scale, 0.001 to 10); B: samples per update, of ${DEFAULTS.nSamples} (B = ${DEFAULTS.nSamples} is full-batch gradient descent, B = 1 online learning); μ: fraction of the previous step kept. Every change retrains in this page from the same start for ${DEFAULTS.epochs} epochs.`),
+      el("p", { class: "bp-note" }, `η: step size per update (1, 2, 3 and 5 times a power of ten, from ${readable(RATES[0])} to ${readable(RATES[RATES.length - 1])}); B: samples per update, of ${DEFAULTS.nSamples} (B = ${DEFAULTS.nSamples} is full-batch gradient descent, B = 1 online learning); μ: fraction of the previous step kept. Every change retrains in this page from the same start for ${DEFAULTS.epochs} epochs.`),
       this.headlineOut,
       el("div", { class: "bp-figures" },
         el("figure", {}, this.lossChart, el("figcaption", {}, "Training loss per epoch (log scale); dashed grey: the default settings.")),

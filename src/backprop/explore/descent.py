@@ -7,7 +7,7 @@ optimiser: the package trains with :func:`backprop.train.fit`. Two pieces:
   vector, $v \leftarrow \mu v - \eta \nabla C(\theta)^{\mathsf T}$, $\theta \leftarrow \theta + v$,
   that stops (instead of overflowing) as soon as the iterate leaves a box, so a diverging path
   can be drawn without NaN. It exists to draw the chapter's paths on a quadratic bowl.
-* :class:`LearningRateExplorer`: controls for the learning rate $\eta$ (log scale), the batch
+* :class:`LearningRateExplorer`: controls for the learning rate $\eta$ (:data:`RATES`), the batch
   size $B$ and the momentum $\mu$ over the loss curves of
   :func:`backprop.explore.playground.train_curve`. Every change retrains from the same seeds and
   redraws (a move in the browser in the background, superseding a run in progress, see
@@ -30,6 +30,7 @@ import numpy as np
 
 from .. import _validate
 from .figures import CLIP, CurveFigure, draw_curve, figure_data, png_bytes, show_png  # noqa: F401
+from .glue import readable
 from .live import Runner, dead_kernel_note, from_browser, set_controls
 from .playground import (  # noqa: F401  (the chapter reads the words from here)
     RISE,
@@ -100,6 +101,21 @@ def descend(grad, theta0, learning_rate, steps, momentum=0.0, bound=np.inf) -> P
 
 
 # --------------------------------------------------------------------------- the widget
+RATES = tuple(float(f"{m}e{k}") for k in range(-3, 1) for m in (1, 2, 3, 5)) + (10.0,)
+"""The learning rates the explorer's slider offers: 1, 2, 3 and 5 times the powers of ten,
+from 0.001 to 10 (about evenly spaced on a log scale), so that every rate the chapter names
+(0.003, 0.03, 0.1, 0.3, 1, 3) can be set exactly and reads as written. The page's twin offers
+the same (``RATES`` in ``twin/descent.js``; the tests compare the two)."""
+
+
+def rate_steps(rates=RATES) -> str:
+    """The explorer's words for its learning-rate grid, e.g. for :data:`RATES`."""
+    ends = f"from {readable(rates[0])} to {readable(rates[-1])}"
+    if tuple(rates) == RATES:
+        return f"1, 2, 3 and 5 times a power of ten, {ends}"
+    return f"{len(rates)} values {ends}"
+
+
 def draw(result: CurveResult, reference: CurveResult | None = None, fig=None):
     """A two-panel figure of ``result``: loss curve (log scale) and fitted function.
 
@@ -111,7 +127,8 @@ def draw(result: CurveResult, reference: CurveResult | None = None, fig=None):
 
 
 class LearningRateExplorer(widgets.VBox):
-    """Controls for $\\eta$ (log scale), $B$ and $\\mu$ that retrain and replot the loss curve.
+    """Controls for $\\eta$ (:data:`RATES`), $B$ and $\\mu$ that retrain and replot the loss
+    curve.
 
     Attributes for code and tests: ``rate``, ``batch``, ``momentum`` (the controls),
     ``progress`` (epochs done), ``state`` (words beside it: "training… epoch k/N"),
@@ -121,11 +138,16 @@ class LearningRateExplorer(widgets.VBox):
     (the matplotlib figure, updated in place), ``png`` (the image shown), ``text`` (the
     headline in words), ``runs`` (how many results shown so far) and ``seconds`` (time of the
     last update). The grey dashed curve is the run at the settings the explorer was created
-    with. :meth:`set` changes several controls at once.
+    with. :meth:`set` changes several controls at once. ``rates``: the slider's learning rates
+    (default :data:`RATES`); the settings' rate must be one of them, as their batch size must be
+    one of ``batch_sizes``.
     """
 
-    def __init__(self, settings=None, batch_sizes=None, background: bool = True):
+    def __init__(self, settings=None, batch_sizes=None, background: bool = True, rates=RATES):
         s = as_settings(settings, CurveSettings)
+        rates = [float(r) for r in rates]
+        if s.learning_rate not in rates:
+            raise ValueError(f"learning_rate {s.learning_rate} is not one of {rates}")
         self.base, self.background = s, background
         if batch_sizes is None:
             batch_sizes = sorted({2**k for k in range(16) if 2**k <= s.n_samples} | {s.n_samples})
@@ -133,11 +155,9 @@ class LearningRateExplorer(widgets.VBox):
             raise ValueError(f"batch_size {s.batch_size} is not one of {list(batch_sizes)}")
         wide = {"description_width": "11em"}
         layout = widgets.Layout(width="36em")
-        exponent = np.log10(s.learning_rate)
-        self.rate = widgets.FloatLogSlider(
-            value=s.learning_rate, base=10, min=min(-3, np.floor(exponent)),
-            max=max(1, np.ceil(exponent)), step=0.05, description="learning rate η",
-            readout_format=".3g", continuous_update=False, style=wide, layout=layout,
+        self.rate = widgets.SelectionSlider(
+            options=[(readable(r), r) for r in rates], value=s.learning_rate,
+            description="learning rate η", continuous_update=False, style=wide, layout=layout,
         )  # fmt: skip
         self.batch = widgets.Dropdown(
             options=[(plural(int(b), "sample"), int(b)) for b in batch_sizes], value=s.batch_size,
@@ -151,7 +171,7 @@ class LearningRateExplorer(widgets.VBox):
         self.controls = {"learning_rate": self.rate, "batch_size": self.batch}
         self.controls["momentum"] = self.momentum
         self.units = widgets.HTML(
-            f"<small>η: step size per update (log scale, 10<sup>-3</sup> to 10); B: samples "
+            f"<small>η: step size per update ({rate_steps(rates)}); B: samples "
             f"per update, of {s.n_samples} (B = {s.n_samples} is full-batch gradient descent, "
             f"B = 1 online learning); μ: fraction of the previous step kept. Every change "
             f"retrains from the same seed for {plural(s.epochs, 'epoch')}.</small>"

@@ -11,6 +11,8 @@ runs top to bottom in any Jupyter kernel.
 
 from __future__ import annotations
 
+import decimal
+import math
 from typing import Any
 
 GLUED: dict[str, Any] = {}
@@ -34,6 +36,41 @@ def glue(name: str, variable: Any, display: bool = True) -> None:
             show(variable)
         return
     myst_glue(name, variable, display=display)
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def readable(x: float, digits: int = 3) -> str:
+    r"""``x`` to ``digits`` significant digits, written as a reader writes it.
+
+    From $10^{-4}$ up to (not including) $10^6$ in positional notation with thousands
+    separated: ``2,360``, ``0.0129``, ``5`` (no trailing zeros, like ``f"{x:g}"``); beyond, as a
+    power of ten with superscript digits, ``5.6 × 10²⁸⁸`` or ``3 × 10⁻⁷``, never the
+    ``5.6e+288`` of a program's output. A tie (``0.125`` to two digits) rounds away from zero,
+    as JavaScript's ``toExponential`` does: the browser twin's ``readable``
+    (``twin/descent.js``) is the same function, and the tests compare the two. Not finite:
+    ``inf``, ``-inf``, ``nan``.
+    """
+    x = float(x)
+    if not math.isfinite(x):
+        return str(x)
+    if x == 0:
+        return "0"
+    with decimal.localcontext() as context:  # a tie (0.125 to 2 digits) rounds up, as in JS
+        context.rounding = decimal.ROUND_HALF_UP
+        mantissa, exponent = format(decimal.Decimal(x), f".{digits - 1}e").split("e")
+    e = int(exponent)  # of the rounded value: 9.996 to 3 digits is 1.00e+1
+    if -4 <= e < 6:
+        text = f"{float(f'{mantissa}e{e}'):,.{max(0, digits - 1 - e)}f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    mantissa = mantissa.rstrip("0").rstrip(".") if "." in mantissa else mantissa
+    return f"{mantissa} × 10{str(e).translate(_SUPERSCRIPT)}"
+
+
+def glue_number(name: str, value: float, digits: int = 3) -> None:
+    """Glue ``value`` as :func:`readable` writes it (for ``{glue:text}`name```), not shown."""
+    glue(name, readable(value, digits), display=False)
 
 
 def glue_check_counts(prefix: str, cell_checks: int) -> None:

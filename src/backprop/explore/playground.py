@@ -31,6 +31,7 @@ import numpy as np
 from .. import _validate, datasets
 from ..network import Network, one_hot
 from ..train import History, check_settings, suggested_rate
+from .glue import readable
 
 DATASETS_2D = ("moons", "circles", "xor", "spirals")
 DATASETS = DATASETS_2D + ("digits",)
@@ -706,6 +707,15 @@ not an oscillation: on a log axis it is a bump the eye barely sees (the explorer
 has a dozen such bumps and falls steadily)."""
 
 
+def factor_words(factor: float) -> str:
+    """How many times its start the loss rose to: ``2.5``, ``3,400``; from a million on only
+    the power of ten, ``more than 10²⁸⁸``: by then the run is chaotic and its digits are
+    rounding noise (the twin computes another mantissa from the same settings)."""
+    if factor < 1e6:
+        return readable(factor, 2)
+    return "more than 10" + str(int(np.floor(np.log10(factor)))).translate(_SUPERSCRIPT)
+
+
 def growth(result: CurveResult) -> float:
     """Largest training loss of the run over its initial loss (finite values only)."""
     loss = result.loss[np.isfinite(result.loss)]
@@ -737,15 +747,18 @@ def headline(result: CurveResult) -> str:
     A run is *converging* only if its loss never climbed to :data:`RISE` times an earlier
     value and rose, by more than :data:`WOBBLE` of its value, in at most a fifth of its
     epochs; otherwise the words say how far it rose and between which epochs, or that it
-    oscillates.
+    oscillates. Numbers are written by :func:`~backprop.explore.glue.readable` (``2,360``,
+    ``5.6 × 10²⁸⁸``). The page's twin (``headline`` in ``twin/descent.js``) states the same rule
+    and the tests compare its sentence with this one over every rate of the explorer.
     """
     s, loss = result.settings, result.loss
-    try_rate = f"try a learning rate below {suggested_rate(s.learning_rate):g}"
+    try_rate = f"try a learning rate below {readable(suggested_rate(s.learning_rate), 1)}"
     if result.status == "diverged":
         e = result.history.diverged_epoch
         if len(loss) > 1 and growth(result) > 1:
             grew = (
-                f"the loss rose to {growth(result):.1e} times its starting value, then overflowed"
+                f"the loss rose to {factor_words(growth(result))} times its starting value, "
+                f"then overflowed"
             )
         else:
             grew = "the loss overflowed within that epoch"
@@ -753,17 +766,17 @@ def headline(result: CurveResult) -> str:
     if result.status == "overshoot":
         worst = int(np.argmax(loss))
         return (
-            f"Overshooting: by epoch {worst} the loss rose to {growth(result):.1e} times its "
-            f"start; {try_rate}."
+            f"Overshooting: by epoch {worst} the loss rose to {factor_words(growth(result))} "
+            f"times its start; {try_rate}."
         )
     done = (
-        f"loss {loss[0]:.3g} \u2192 {loss[-1]:.3g} in {plural(len(loss) - 1, 'epoch')} "
+        f"loss {readable(loss[0])} \u2192 {readable(loss[-1])} in {plural(len(loss) - 1, 'epoch')} "
         f"({plural(int(result.updates[-1]), 'update')})"
     )
     rise, i, j = largest_rise(loss)
     if rise >= RISE:
         return (
-            f"Unstable: the loss rose {rise:.3g}\u00d7 on the way (from epoch {i} to epoch "
+            f"Unstable: the loss rose {readable(rise)}\u00d7 on the way (from epoch {i} to epoch "
             f"{j}), {done}; a smaller learning rate{' or momentum' if s.momentum else ''} "
             f"would descend more steadily."
         )
