@@ -86,3 +86,24 @@ def test_softmax_jacobian_rejects_a_batch():
 def test_unknown_activation_is_named():
     with pytest.raises(ValueError, match=r"activation must be one of \[.*\], got 'swish'"):
         activations.get("swish")
+
+
+@pytest.mark.parametrize("shape", [(5,), (7, 1), (9, 2), (6, 10), (4, 32), (3, 33), (2, 3, 4)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_row_reduce_is_the_reduction_over_the_last_axis(rng, shape, dtype):
+    Z = rng.standard_normal(shape).astype(dtype)
+    got = activations.row_reduce(np.maximum, Z)
+    assert got.shape == shape[:-1] + (1,) and got.dtype == dtype
+    np.testing.assert_array_equal(got, np.max(Z, axis=-1, keepdims=True))
+    # Sums may differ in the last bit only (NumPy sums long rows pairwise).
+    np.testing.assert_allclose(
+        activations.row_reduce(np.add, Z), np.sum(Z, axis=-1, keepdims=True), rtol=1e-6
+    )
+
+
+def test_softmax_and_log_softmax_of_each_row_alone(rng):
+    # Every row's result depends on that row only: a reduction over the wrong axis mixes rows.
+    Z = rng.standard_normal((40, 3)) * 5
+    rows = np.array([activations.softmax(z) for z in Z])
+    np.testing.assert_allclose(activations.softmax(Z), rows, rtol=1e-14)
+    np.testing.assert_allclose(activations.log_softmax(Z), np.log(rows), rtol=1e-12, atol=1e-14)

@@ -89,7 +89,7 @@ def mse_softmax_delta(Z, A, Y):
 
 def softmax_cross_entropy_delta(Z, A, Y):
     r"""$\delta^L = a \sum_j y_j - y$, which is $a - y$ for one-hot targets (:eq:`eq-ce-delta`)."""
-    return A * np.add.reduce(Y, axis=1, keepdims=True) - Y  # s a - y  (eq-ce-delta)
+    return A * activations.row_reduce(np.add, Y) - Y  # s a - y  (eq-ce-delta)
 
 
 def sigmoid_cross_entropy_delta(Z, A, Y):

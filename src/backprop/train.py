@@ -263,18 +263,19 @@ def fit(
     g_w, g_b = g[:nW], g[nW:]
     v_w, v_b = (None, None) if v is None else (v[:nW], v[nW:])
     history = History(learning_rate=lr)
-    L = net.L
+    L, out = net.L, (gW, gb)
 
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         for epoch in range(1, s["epochs"] + 1):
             Ws, bs, flat = net.weights, net.biases, _flat(net)
             saved = [p.copy() for p in Ws + bs] + ([] if v is None else [v.copy()])
             outputs = []  # (z^L, a^L, y) of every minibatch, kept for evaluate=False
+            keep, at_once = not s["evaluate"], flat is not None and not (l2 or l1)
             for Xb, Yb in minibatches(X, Y, batch_size, rng):
-                dW, db, (z, a) = net._gradients(Xb, Yb, out=(gW, gb))
-                if not s["evaluate"]:
+                dW, db, (z, a) = net._gradients(Xb, Yb, out=out)
+                if keep:
                     outputs.append((z[L], a[L], Yb))
-                if flat is not None and not (l2 or l1):  # sgd_step on every parameter at once
+                if at_once:  # sgd_step on every parameter at once
                     update(flat[2], g, lr, mu, v)
                 elif flat is not None:  # every weight at once (regularised), then every bias
                     update(flat[0], g_w, lr, mu, v_w, l2, l1)
