@@ -96,6 +96,9 @@ def test_markdown_table_formats_cells_and_refuses_a_row_of_the_wrong_length():
     # a number keeps its minus signs unbreakable (U+2212); text keeps its hyphens
     out = markdown_table(["a", "b"], [["x-y", -1.1e-8]], digits=2)
     assert out.data.splitlines()[2] == "| x-y | \u22121.1e\u221208 |"
+    # in exponent form every significant digit shows, so a column compares at one precision
+    out = markdown_table(["a", "b", "c"], [[1e-10, 1.1e-10, 0.5]], digits=2)
+    assert out.data.splitlines()[2] == "| 1.0e\u221210 | 1.1e\u221210 | 0.5 |"
     with pytest.raises(ValueError, match=r"rows\[0\] has 1 cells, expected 2"):
         markdown_table(["a", "b"], [[1]])
 

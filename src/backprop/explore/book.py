@@ -27,7 +27,10 @@ def _cell(value, digits: int) -> str:
     if isinstance(value, numbers.Integral):
         return f"{int(value):,}"
     if isinstance(value, numbers.Real):
-        return f"{float(value):.{digits}g}"
+        text = f"{float(value):.{digits}g}"
+        # in exponent form a number keeps its trailing zeros (1.0e-10, not 1e-10), so that a
+        # column of them shows every entry to the same precision
+        return f"{float(value):#.{digits}g}" if "e" in text else text
     return str(value)  # text and HTML the chapter wrote itself
 
 
@@ -40,7 +43,8 @@ def html_table(header, rows, digits: int = 4):
         Column titles; HTML such as ``<i>a</i> − <i>y</i>`` is kept as written.
     rows : sequence of sequences
         One entry per column: str (kept as written), int (thousands separated), float
-        (``digits`` significant digits) or a 1-D array (a tuple of such floats).
+        (``digits`` significant digits, all of them shown in exponent form: ``1.0e-10``) or a
+        1-D array (a tuple of such floats).
     digits : int
         Significant digits of floats.
 
