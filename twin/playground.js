@@ -148,9 +148,9 @@ export function measure(run) {
   if (!run.regression) run.accuracy.push(accuracy(run, run.Xtest, run.split.test.y));
 }
 
-/** One epoch; false when training stopped (diverged, or reached the limit unless `force`). */
-export function advance(run, force = false) {
-  if (run.trainer.diverged || (!force && run.trainer.epoch >= run.s.epochs)) return false;
+/** One epoch; false when training stopped (diverged, or reached the "stop after" limit). */
+export function advance(run) {
+  if (run.trainer.diverged || run.trainer.epoch >= run.s.epochs) return false;
   if (run.trainer.runEpoch() === null) return false;
   measure(run);
   return true;
@@ -367,7 +367,7 @@ export class Playground {
       "div",
       { class: "bp-bar", role: "group", "aria-label": "training" },
       this.playButton,
-      el("button", { type: "button", id: id("step"), onclick: () => this.step() }, "Step one epoch"),
+      (this.stepButton = el("button", { type: "button", id: id("step"), onclick: () => this.step() }, "Step one epoch")),
       (this.resetButton = el("button", { type: "button", id: id("reset"), onclick: () => this.reset() }, "Reset to defaults")),
       (this.epochOut = el("span", { class: "bp-epoch", "aria-live": "off" }, "epoch 0")),
     );
@@ -524,9 +524,11 @@ export class Playground {
     this.draw();
   }
 
+  /** One epoch, paused. At the limit (or after a divergence) the button is disabled: a run
+   * ends at its "stop after" epoch, and raising the limit trains on (the same epochs first). */
   step() {
     this.running = false;
-    advance(this.run, true); // a step may go past the limit
+    advance(this.run);
     this.draw();
   }
 
@@ -591,10 +593,19 @@ export class Playground {
     const e = run.trainer.epoch;
     const state = this.running ? "training" : run.trainer.diverged ? "stopped (diverged)" : e >= s.epochs ? "done" : "paused";
     this.epochOut.textContent = `epoch ${e} · ${state}`;
-    // finished (or stopped by a divergence): the button starts the run again from epoch 0
+    // finished (or stopped by a divergence): the button starts the run again from epoch 0,
+    // and there is no next epoch to step to
     const finished = run.trainer.diverged || e >= s.epochs;
     this.playButton.textContent = this.running ? "Pause" : finished ? "Run again" : "Play";
     this.playButton.setAttribute("aria-pressed", String(this.running));
+    const stepFocused = document.activeElement === this.stepButton;
+    this.stepButton.disabled = finished;
+    this.stepButton.title = run.trainer.diverged
+      ? "Training diverged: Run again, or change a setting."
+      : finished
+        ? `The run has reached its ${s.epochs} epochs: raise "stop after" to train on.`
+        : "";
+    if (finished && stepFocused) this.playButton.focus(); // a disabled button drops the focus
     const out = run.regression ? "identity" : "softmax";
     const H = run.net.L - 1;
     const body = H

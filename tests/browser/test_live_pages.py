@@ -167,6 +167,8 @@ def operate_every_control(page, root, expected_min):
             break
         control = ready[0]
         page.wait_for_function(IDLE_JS, arg=root.element_handle(), timeout=20_000)
+        if locate(page, root, control["key"]).is_disabled():
+            continue  # disabled by the end of the run (Step at the limit); operated later
         before = root.evaluate(FINGERPRINT_JS)
         how = operate(page, root, control)
         try:
@@ -555,4 +557,52 @@ def test_reset_restores_every_control_and_the_network(live_page):
     py = reference()["playground"]["python"]
     assert f"test accuracy {100 * py['test_accuracy']:.1f} %" in root.locator(
         ".bp-status").inner_text()  # fmt: skip
+    traffic.assert_clean()
+
+
+def test_a_finished_run_stops_at_its_limit_and_step_does_not_pass_it(live_page):
+    """A run ends at its "stop after" epoch: the counter says so, Step is disabled (no epoch
+    101 on the counter, the curves or in the words, not even when the handler is called), the
+    focus of a reader stepping by keyboard moves to "Run again"; raising the limit trains on,
+    through the same epochs first."""
+    page, traffic = live_page(PLAYGROUND)
+    root = page.locator("#bp-twin-playground")
+    page.wait_for_function("() => window.bpPlayground && window.bpPlayground.run")
+    page.wait_for_function(IDLE_JS, arg=root.element_handle(), timeout=20_000)
+    step, play = root.locator("#bp-pg-step"), root.locator("#bp-pg-play")
+
+    def shown():
+        run = "() => [window.bpPlayground.run.trainer.epoch, window.bpPlayground.run.trainLoss]"
+        epoch, losses = page.evaluate(run)
+        return epoch, len(losses) - 1, root.locator(".bp-epoch").inner_text(), root.locator(
+            ".bp-status").inner_text()  # fmt: skip
+
+    assert shown()[:3] == (100, 100, "epoch 100 · done")
+    assert shown()[3].startswith("Epoch 100: ") and play.inner_text() == "Run again"
+    assert step.is_disabled() and 'raise "stop after"' in step.get_attribute("title")
+    before = root.evaluate(FINGERPRINT_JS)
+    step.click(force=True)  # a click on the disabled button
+    page.evaluate("() => window.bpPlayground.step()")  # and the handler itself
+    assert shown()[:3] == (100, 100, "epoch 100 · done")
+    assert root.evaluate(FINGERPRINT_JS) == before  # nothing redrawn past the limit
+    screenshot(page, "live-playground-finished")
+    # by keyboard, to a shorter limit: Step until it is disabled, the focus goes to Run again
+    root.locator("#bp-pg-epochs").select_option("40")
+    page.wait_for_function(IDLE_JS, arg=root.element_handle(), timeout=20_000)
+    short = page.evaluate("() => window.bpPlayground.run.trainLoss")
+    play.focus()
+    page.keyboard.press("Enter")  # Run again, then step from wherever the first frames got
+    step.focus()
+    for _ in range(41):
+        if step.is_disabled():
+            break
+        page.keyboard.press("Enter")
+    assert shown()[:3] == (40, 40, "epoch 40 · done") and step.is_disabled()
+    assert page.evaluate("() => document.activeElement.id") == "bp-pg-play"
+    assert page.evaluate("() => window.bpPlayground.run.trainLoss") == short  # the same run
+    # raising the limit trains on: the same 40 epochs first, then on to 100
+    root.locator("#bp-pg-epochs").select_option("100")
+    page.wait_for_function(IDLE_JS, arg=root.element_handle(), timeout=20_000)
+    assert shown()[:3] == (100, 100, "epoch 100 · done")
+    assert page.evaluate("() => window.bpPlayground.run.trainLoss.slice(0, 41)") == short
     traffic.assert_clean()
