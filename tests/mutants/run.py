@@ -149,13 +149,13 @@ MUTANTS = [
     (
         "softmax CE delta: + y",
         "losses.py",
-        "A * np.add.reduce(Y, axis=1, keepdims=True) - Y",
-        "A * np.add.reduce(Y, axis=1, keepdims=True) + Y - 2 * Y * Y",
+        "A * activations.row_reduce(np.add, Y) - Y",
+        "A * activations.row_reduce(np.add, Y) + Y - 2 * Y * Y",
     ),
     (
         "softmax CE delta: a - 1",
         "losses.py",
-        "A * np.add.reduce(Y, axis=1, keepdims=True) - Y",
+        "A * activations.row_reduce(np.add, Y) - Y",
         "A - 1.0 * (Y > 0)",
     ),
     (
@@ -197,8 +197,14 @@ MUTANTS = [
     (
         "softmax: shift by the minimum",
         "activations.py",
-        "np.exp(Z - np.maximum.reduce(",
-        "np.exp(Z - np.minimum.reduce(",
+        "np.exp(Z - row_reduce(np.maximum, Z))",
+        "np.exp(Z - row_reduce(np.minimum, Z))",
+    ),
+    (
+        "row reduce: first column left out",
+        "activations.py",
+        "return ufunc.reduce(Z, axis=-1, keepdims=True)",
+        "return ufunc.reduce(Z[..., 1:], axis=-1, keepdims=True)",
     ),
     (
         "log-softmax: + log-sum",
