@@ -1,7 +1,8 @@
 """What a reader of each page gets, measured in Chromium: the page's weight (reported for every
 page, budgeted for chapters without widgets), nothing that scrolls sideways at 1280 px (display
-equations, code, outputs) or makes the whole page scroll sideways at 390 px, a real alt text on
-every content figure, and no formula in the tab order.
+equations, code, outputs) or makes the whole page scroll sideways at 390 px, no display and no
+formula written inline in a box cut off at 390 px, a real alt text on every content figure, and
+no formula in the tab order.
 """
 
 from __future__ import annotations
@@ -67,6 +68,30 @@ OVERFLOW_JS = """() => {
 UNFOLD_JS = """() => {
   document.querySelectorAll('details').forEach(d => { d.open = true; });
   document.querySelectorAll('.toggle-hidden').forEach(e => e.classList.remove('toggle-hidden'));
+}"""
+
+# Formulas written inline in a box a reader may unfold (exercise, solution, errata entry) that
+# run past the right edge of their line: MathJax does not break an inline formula, and the
+# theme clips it (span.math hides its overflow), so the end of the formula is lost. A box is
+# about 40 px narrower than the column, so a formula that fits the column may not fit there.
+INLINE_IN_BOXES_JS = """() => {
+  const block = e => {
+    for (let a = e.parentElement; a; a = a.parentElement)
+      if (/^(block|list-item|table-cell|flow-root)$/.test(getComputedStyle(a).display)) return a;
+  };
+  const title = b => ((b.querySelector('.admonition-title, summary') || {}).textContent || '')
+    .trim().replace(/\\s+/g, ' ').slice(0, 40);
+  return [...document.querySelectorAll('main mjx-container:not([display="true"])')]
+    .filter(m => m.checkVisibility() && m.closest('.admonition, details'))
+    .map(m => {
+      const line = block(m), s = getComputedStyle(line);
+      const right = line.getBoundingClientRect().right - parseFloat(s.paddingRight)
+        - parseFloat(s.borderRightWidth);
+      return {over: Math.round(m.getBoundingClientRect().right - right),
+              box: title(m.closest('.admonition, details')),
+              tex: m.textContent.slice(0, 50)};
+    })
+    .filter(o => o.over > 0);
 }"""
 
 PHONE_ALLOWED = {
@@ -151,10 +176,13 @@ def test_no_page_scrolls_sideways_on_a_phone(open_page, path):
 @pytest.mark.parametrize("path", PAGES)
 def test_display_equations_fit_a_phone(open_page, path):
     """At 390 px every display equation is seen whole, folded ones included, except the few in
-    PHONE_ALLOWED (each with its reason)."""
+    PHONE_ALLOWED (each with its reason), and so is every formula written inline in an exercise,
+    a solution or another box (a long one is a display, broken into lines that fit)."""
     page, traffic = open_page(path, viewport={"width": 390, "height": 844})
     page.evaluate("async () => window.MathJax && MathJax.startup && MathJax.startup.promise")
     page.evaluate(UNFOLD_JS)
+    cut = page.evaluate(INLINE_IN_BOXES_JS)
+    assert not cut, f"{len(cut)} inline formulas in boxes run past the edge (px): {cut}"
     scrolling = page.evaluate(OVERFLOW_JS)["equations"]
     allowed = [key for p, key in PHONE_ALLOWED if p == path]
     unexpected = [e for e in scrolling if not any(e.startswith(key) for key in allowed)]
