@@ -256,8 +256,10 @@ def _check_target(name, Z, Y):
 
 
 def softmax_cross_entropy(Z: Node, Y: np.ndarray) -> Node:
-    r"""$\sum_m \big[(\mathbf 1^\T y_m) \operatorname{logsumexp}(z_m) - y_m^\T z_m\big]$ over
-    the columns $z_m$ of ``Z`` ``(n, M)``, targets ``Y`` ``(n, M)`` (not differentiated).
+    r"""$\sum_m [s_m \operatorname{lse}(z_m) - y_m^\T z_m]$ with $s_m = \mathbf 1^\T y_m$.
+
+    Over the columns $z_m$ of ``Z`` ``(n, M)``, targets ``Y`` ``(n, M)`` (not differentiated);
+    $\operatorname{lse}(z) = \log \sum_j e^{z_j}$ is the log-sum-exp.
 
     VJP: $\bar Z = \bar c\,\big(\operatorname{softmax}(Z)\, \operatorname{diag}(\mathbf 1^\T Y)
     - Y\big)$, which is $\bar c\,(A - Y)$ for one-hot targets.

@@ -8,12 +8,13 @@ of the mean is the mean of these, see chapter *From one example to a minibatch*)
 
 * ``mse``: $C_m = \tfrac12 \lVert a_m - y_m \rVert^2$, so $\nabla_a C_m = a_m - y_m$ and for an
   elementwise output $\delta^L = (a - y) \odot \sigma'(z^L)$.
-* softmax ``cross_entropy``: $C_m = -\sum_j y_{mj} \log a_{mj}$, that is
-  $C_m = (\textstyle\sum_j y_{mj}) \operatorname{logsumexp}(z_m) - y_m \cdot z_m$, so
-  $\delta^L = a \sum_j y_j - y$, which is $a - y$ for one-hot (or any probability) targets.
-* sigmoid ``cross_entropy`` (binary, elementwise):
-  $C_m = -\sum_j [y_j \log a_j + (1-y_j) \log(1-a_j)]$, that is
-  $C_m = \sum_j [\operatorname{softplus}(z_j) - y_j z_j]$, so $\delta^L = a - y$.
+* softmax ``cross_entropy``: $C_m = -\sum_j y_{mj} \log a_{mj}$. With the target's sum
+  $s_m = \sum_j y_{mj}$ and the log-sum-exp $\operatorname{lse}(z) = \log \sum_j e^{z_j}$
+  this is $C_m = s_m \operatorname{lse}(z_m) - y_m \cdot z_m$, so $\delta^L_m = s_m a_m - y_m$,
+  which is $a - y$ for one-hot (or any probability) targets.
+* sigmoid ``cross_entropy`` (binary, elementwise): $C_m = -\sum_j c_{mj}$, where each entry
+  has its own binary cross-entropy $c = y \log a + (1-y) \log(1-a)$, that is
+  $C_m = \sum_j [\operatorname{softplus}(z_{mj}) - y_{mj} z_{mj}]$, so $\delta^L = a - y$.
 
 Both cross-entropies are computed from the logits $z^L$, never from $\log a$, so they stay finite
 for logits of $\pm 10^4$.
