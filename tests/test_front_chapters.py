@@ -10,6 +10,9 @@
   figure by that name, so that it can say "Fig. 2.1" rather than "the figure below".
 * The first chapter shows no plumbing: the book's helpers (tables, glue, source listings) are
   imported and called only in folded cells.
+* The first chapter is for a reader without the notes: the table that translates the notes'
+  symbols is in the errata appendix, linked once from the chapter.
+* The introduction's "What you need" asks for what the derivatives chapter's proofs use.
 """
 
 import html
@@ -96,3 +99,27 @@ def test_the_first_chapter_shows_no_plumbing():
         if cell.cell_type != "code" or set(cell.metadata.get("tags", [])) & FOLDED:
             continue
         assert not plumbing.search(cell.source), f"visible plumbing: {cell.source[:80]!r}"
+
+
+def test_the_notes_symbols_are_translated_in_the_appendix_not_in_the_first_chapter():
+    """The first chapter is for a reader without the notes: the table translating the notes'
+    symbols, and the list of their definitions that fail, live in the errata appendix, and the
+    chapter links there once."""
+    notation = (ROOT / "chapters" / "notation.md").read_text(encoding="utf-8")
+    errata = (ROOT / "chapters" / "errata.md").read_text(encoding="utf-8")
+    header = "| concept | **this book** | note 000 |"
+    assert header not in notation, "notation.md still holds the notes' translation table"
+    assert "(errata-notations)=" in errata and header in errata, "errata.md lost the table"
+    assert "<errata-notations>`" in notation, "notation.md does not link the translation"
+
+
+def test_the_introduction_asks_for_what_the_chapters_use():
+    """Every prerequisite beyond one-variable calculus that the derivatives chapter names is
+    also in the introduction's 'What you need'."""
+    intro = (ROOT / "intro.md").read_text(encoding="utf-8")
+    need = re.search(r"\*\*What you need\.\*\*(.*?)\n\n", intro, re.S).group(1)
+    chapter = (ROOT / "chapters" / "derivatives.md").read_text(encoding="utf-8")
+    prereq = re.search(r"\*\*Prerequisites\.\*\*(.*?)\n\n", chapter, re.S).group(1)
+    for topic in ("norms", "triangle inequality", "mean value theorem"):
+        assert topic in " ".join(prereq.split()), f"derivatives.md no longer names {topic!r}"
+        assert topic in " ".join(need.split()), f"intro.md does not ask for {topic!r}"
