@@ -377,15 +377,50 @@ def test_equation_index_groups_by_chapter_and_explains_its_contexts():
     for section, chapter in zip(sections, chapters):
         mine = [r for r in rows if r["chapter"] == chapter]
         checked = sum(r["status"] == "check" for r in mine)
-        assert f": {checked} of {len(mine)} checked" in section.splitlines()[0]
+        exempt = sum(r["status"] == "exempt" for r in mine)
+        heading = section.splitlines()[0]
+        # a count, not a score: "8 checked, 3 not evaluated", never "8 of 11 checked"
+        assert heading.endswith(
+            f": {checked} checked" + (f", {exempt} not evaluated" * bool(exempt))
+        )
         table = [line for line in section.splitlines() if line.startswith("| {eq}")]
         assert len(table) == len(mine)
         for r, line in zip(mine, table):
             assert line.count(" | ") == 2, f"three cells: {line}"
             assert r"$\displaystyle " in line, f"{r['label']}: the equation itself is shown"
+            # the label as code and listings cite it, visible (and searchable) beside its number
+            assert line.split(" | ")[0].endswith(f"`{r['label']}`</small>"), line[:80]
         for context in {c for r in mine for c in r["contexts"]}:
             assert legend(context), f"context {context} has no description"
             assert f"*{context}*, {legend(context)}" in section
+
+
+def test_equation_index_links_cited_labels_and_typesets_ascii_math():
+    """An exemption's reason is written in ASCII in the chapter's comment; the index shows a
+    cited label as a link to its number and the math typeset, never bare labels or v^l."""
+    from backprop.equations.index import index_markdown, reason_markdown
+
+    labels = {"eq-ad-vjp-matmul", "eq-ad-vjp-bias", "eq-ad-vjp-act", "eq-rhw-rate"}
+    shown = reason_markdown(
+        "its instances eq-ad-vjp-matmul, -bias, -act, -gone are checked", labels
+    )
+    assert shown == (
+        "its instances {eq}`eq-ad-vjp-matmul`, {eq}`eq-ad-vjp-bias`, {eq}`eq-ad-vjp-act`, -gone "
+        "are checked"
+    )
+    shown = reason_markdown("(E, epsilon, alpha, the step Delta theta(t)); see eq-rhw-rate", labels)
+    assert shown == (
+        r"($E$, $\varepsilon$, $\alpha$, the step $\Delta \theta(t)$); see {eq}`eq-rhw-rate`"
+    )
+    assert reason_markdown("definition of v^l, a column", labels) == "definition of $v^l$, a column"
+    assert reason_markdown("fit's rule (O-notation) | I", labels) == "fit's rule (O-notation) \\| I"
+    assert reason_markdown("see eq-nowhere", labels) == "see `eq-nowhere`"
+    text = index_markdown(ROOT / "chapters")
+    for line in text.splitlines():
+        if "not evaluated: " in line:
+            reason = line.split("not evaluated: ", 1)[1]
+            bare = re.sub(r"\{eq\}`[^`]*`|`[^`]*`|\$[^$]*\$", "", reason)
+            assert not re.search(r"eq-|\^|\b(epsilon|alpha|theta|Delta)\b", bare), line
 
 
 def test_marks_extension_puts_a_check_beside_checked_equations():

@@ -126,13 +126,89 @@ def index_rows(folder) -> list[dict]:
     return rows
 
 
-def _status(r: dict) -> str:
+# A label as the chapters write it, and the short form of a sibling after it in a list
+# ("eq-ad-vjp-matmul, -bias, -act": "-bias" is eq-ad-vjp-bias).
+_LABEL = re.compile(r"(?<![\w-])eq-[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
+_SIBLING = re.compile(r", -([A-Za-z0-9]+(?:-[A-Za-z0-9]+)*)")
+
+# The ASCII math of an annotation: a Greek letter's name or a single letter (not the words
+# "a", "A", "I"), with an optional ^sup or _sub and an optional (t); neighbours separated by
+# one space ("Delta theta(t)") make one formula.
+_GREEK = {
+    "alpha": r"\alpha",
+    "beta": r"\beta",
+    "delta": r"\delta",
+    "Delta": r"\Delta",
+    "epsilon": r"\varepsilon",
+    "eta": r"\eta",
+    "lambda": r"\lambda",
+    "mu": r"\mu",
+    "sigma": r"\sigma",
+    "theta": r"\theta",
+}
+_ATOM = r"(?:" + "|".join(_GREEK) + r"|[B-HJ-Zb-z])(?:[\^_]\w+)?(?:\(\w\))?"
+_MATH = re.compile(rf"(?<![\w$\\'’-]){_ATOM}(?: {_ATOM})*(?![\w’'-])")
+
+
+def _tex(text: str) -> str:
+    r"""ASCII math of an annotation as TeX: ``Delta theta(t)`` -> ``\Delta \theta(t)``."""
+    return re.sub("|".join(rf"\b{g}\b" for g in _GREEK), lambda m: _GREEK[m.group(0)], text)
+
+
+def _math(text: str) -> str:
+    return _MATH.sub(lambda m: f"${_tex(m.group(0))}$", text)
+
+
+def reason_markdown(reason: str, labels) -> str:
+    """An exemption's reason, as a chapter's ``% exempt:`` comment writes it in ASCII, for the
+    index: a cited label becomes a link showing its number (``{eq}`` role), sibling labels
+    shortened to their last part (``eq-ad-vjp-matmul, -bias``) included; ASCII math (``v^l``,
+    ``epsilon``, ``Delta theta(t)``, a one-letter symbol) is typeset; ``|`` is escaped for the
+    table. A label that is not among ``labels`` stays code."""
+    labels = set(labels)
+
+    def ref(label: str) -> str:
+        return f"{{eq}}`{label}`" if label in labels else f"`{label}`"
+
+    out, pos = [], 0
+    for m in _LABEL.finditer(reason):
+        if m.start() < pos:
+            continue
+        out.append(_math(reason[pos : m.start()]))
+        refs, end = [m.group(0)], m.end()
+        stem = m.group(0).rsplit("-", 1)[0]
+        while (s := _SIBLING.match(reason, end)) and f"{stem}-{s.group(1)}" in labels:
+            refs.append(f"{stem}-{s.group(1)}")
+            end = s.end()
+        out.append(", ".join(ref(label) for label in refs))
+        pos = end
+    out.append(_math(reason[pos:]))
+    return "".join(out).replace("|", "\\|")
+
+
+def _status(r: dict, labels=()) -> str:
     if r["status"] == "check":
         mark = f"{{ref}}`✓ checked <{r['where']}>`" if r["where"] else "✓ checked"
         return f"{mark} on {', '.join(f'*{c}*' for c in r['contexts'])}"
     if r["status"] == "exempt":
-        return "not evaluated: " + r["reason"].replace("|", "\\|")
+        return "not evaluated: " + reason_markdown(r["reason"], labels)
     return "not annotated"
+
+
+def number_cell(label: str) -> str:
+    """The first cell of a row: the equation's number, linking to it, and below it its label
+    as the chapters' code and listings cite it (``eq-grad-W``), so that a search finds it."""
+    return f"{{eq}}`{label}`<br><small>`{label}`</small>"
+
+
+def counts(rows: list[dict]) -> str:
+    """``8 checked, 3 not evaluated`` (and ``, 1 not annotated`` where there is one)."""
+    parts = [f"{sum(r['status'] == 'check' for r in rows)} checked"]
+    for status, words in (("exempt", "not evaluated"), ("missing", "not annotated")):
+        n = sum(r["status"] == status for r in rows)
+        if n:
+            parts.append(f"{n} {words}")
+    return ", ".join(parts)
 
 
 def index_markdown(folder) -> str:
@@ -140,6 +216,7 @@ def index_markdown(folder) -> str:
     that explains the contexts its checks run on, and a table of its labelled equations
     (number linking to the equation, the equation itself, checked where or why not)."""
     rows = index_rows(folder)
+    labels = {r["label"] for r in rows}
     n_check = sum(r["status"] == "check" for r in rows)
     n_exempt = sum(r["status"] == "exempt" for r in rows)
     lines = [
@@ -150,12 +227,11 @@ def index_markdown(folder) -> str:
     chapters = list(dict.fromkeys(r["chapter"] for r in rows))
     for chapter in chapters:
         mine = [r for r in rows if r["chapter"] == chapter]
-        checked = sum(r["status"] == "check" for r in mine)
         number = f"{numbers[chapter]}. " if chapter in numbers else ""
         contexts = list(dict.fromkeys(c for r in mine for c in r["contexts"]))
         lines += [
             "",
-            f"## {number}{{doc}}`{chapter}`: {checked} of {len(mine)} checked",
+            f"## {number}{{doc}}`{chapter}`: {counts(mine)}",
             "",
         ]
         if contexts:
@@ -169,7 +245,8 @@ def index_markdown(folder) -> str:
             "|---|---|---|",
         ]
         lines += [
-            f"| {{eq}}`{r['label']}` | {table_math(r['body'])} | {_status(r)} |" for r in mine
+            f"| {number_cell(r['label'])} | {table_math(r['body'])} | {_status(r, labels)} |"
+            for r in mine
         ]
         lines.append("```")
     return "\n".join(lines)
