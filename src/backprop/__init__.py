@@ -4,7 +4,7 @@ Pure NumPy. The public contract::
 
     net = backprop.Network([n0, ..., nL], hidden="sigmoid", output="sigmoid",
                            loss="mse", seed=0, dtype=np.float64)
-    net.W[l] is W^l, shape (n_l, n_{l-1}), the same array as net.weights[l-1]
+    net.W[l]  # W^l, shape (n_l, n_{l-1}): the same array as net.weights[l-1]
     net.predict(X); net.loss(X, Y); net.gradients(X, Y); net.fit(X, Y, ...)
     net.save(path); backprop.Network.load(path)
 
@@ -15,6 +15,11 @@ backward pairs; with the losses, the only place the equations are written); the 
 gradcheck (finite differences) and symbolic (exact, with SymPy); autodiff (reverse mode on a
 tape of array operations) and autodiff_scalar (reverse mode one number at a time); datasets;
 io (saving and loading). The book's interactive code lives apart, in backprop.explore.
+
+The core needs only NumPy. Three parts need optional packages, installed with an extra of
+``backprop-book``: ``backprop.symbolic`` needs SymPy (``pip install "backprop-book[symbolic]"``),
+``backprop.datasets.digits`` needs scikit-learn (``[data]``), and ``backprop.explore`` needs
+ipywidgets and matplotlib (``[widgets]``); ``[book]`` installs all three.
 """
 
 from . import activations, datasets, gradcheck, io, layers, losses, network, train

@@ -73,7 +73,11 @@ class Tape:
         return node
 
     def backward(self, out: Node) -> None:
-        r"""Adjoints of every node that ``out`` depends on: seed $\bar C = 1$, walk backwards."""
+        r"""Adjoints of every node that ``out`` depends on: seed $\bar C = 1$, walk backwards.
+
+        In the book: the seed :eq:`eq-ad-seed`, each primitive's rule :eq:`eq-ad-vjp` and the
+        sum over a node's uses :eq:`eq-ad-fanout`.
+        """
         if out.tape is not self or out.value.shape != ():
             raise ValueError(f"backward needs a scalar node of this tape, got {out!r}")
         for node in self.nodes:
@@ -263,6 +267,8 @@ def softmax_cross_entropy(Z: Node, Y: np.ndarray) -> Node:
 
     VJP: $\bar Z = \bar c\,\big(\operatorname{softmax}(Z)\, \operatorname{diag}(\mathbf 1^\T Y)
     - Y\big)$, which is $\bar c\,(A - Y)$ for one-hot targets.
+
+    In the book: Equations :eq:`eq-ce-lse-cost` and :eq:`eq-ce-delta`.
     """
     return apply("softmax_cross_entropy", Z, Y=np.asarray(Y, dtype=np.float64))
 

@@ -2,7 +2,8 @@
 
 Every generator returns ``(X, y)``: ``X`` float64 ``(M, 2)`` points and ``y`` int ``(M,)``
 class labels ``0..k-1``. Use :func:`backprop.network.one_hot` or a softmax network's integer
-label support for training.
+label support for training. Only :func:`digits` needs an optional package (scikit-learn,
+the ``data`` extra).
 """
 
 from __future__ import annotations
@@ -118,6 +119,8 @@ def digits(test_fraction: float = 0.25, seed: int = 0):
 
     Pixels are scaled from 0..16 to 0..1. Returns ``X_train, X_test, y_train, y_test`` with
     ``X`` ``(M, 64)`` float64 and ``y`` int labels 0..9, split by :func:`train_test_split`.
+
+    Needs scikit-learn: ``pip install "backprop-book[data]"``.
     """
     from sklearn.datasets import load_digits  # bundled with scikit-learn, no download
 

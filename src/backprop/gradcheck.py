@@ -5,8 +5,8 @@ Central differences (chapter *Gradient checking*):
 $$\frac{\partial C}{\partial \theta_i} \approx \frac{C(\theta + h e_i) - C(\theta - h e_i)}{2h},$$
 
 with an error $O(h^2)$ from truncation plus $O(\varepsilon/h)$ from rounding. Relative errors are
-$\lVert g - \tilde g\rVert / \max(\lVert g\rVert + \lVert\tilde g\rVert, \text{tiny})$. Nothing here
-mutates the caller's network or arrays: the perturbations are made on copies.
+$\lVert g - \tilde g\rVert / (\lVert g\rVert + \lVert\tilde g\rVert)$, and 0 when both are zero.
+Nothing here mutates the caller's network or arrays: the perturbations are made on copies.
 
 A checker must never pass a broken gradient: a NaN or an infinity in either gradient makes the
 relative error ``inf`` (a failure, never dropped by ``max``); gradient lists of the wrong length
@@ -89,6 +89,8 @@ def numerical_gradients(net, X, Y, h: float = 1e-6):
 
     Returns ``(dWs, dbs)`` shaped like ``net.weights``/``net.biases`` (0-based lists), in
     float64. Costs two loss evaluations per parameter; ``net`` is not changed.
+
+    In the book: Equation :eq:`eq-gc-central`, one parameter at a time.
     """
     h = _validate.positive_float("h", h)
     X, Y = net._data(X, Y)
@@ -151,6 +153,8 @@ def check_gradients(net, X, Y, h: float = 1e-6, gradients=None) -> GradCheck:
 
     Every layer's weights and biases are compared (the lists must have one array per layer,
     each of the parameter's shape); a NaN or infinity anywhere gives an ``inf`` error.
+
+    In the book: Equations :eq:`eq-gc-central` and :eq:`eq-gc-relative`.
     """
     h = _validate.positive_float("h", h)
     grads = net.gradients(X, Y) if gradients is None else gradients

@@ -97,8 +97,8 @@ def activation_backward(dA: np.ndarray, cache) -> np.ndarray:
 
 
 def parameter_buffer(sizes, dtype) -> tuple:
-    """``(buffer, Ws, bs)``: one zeroed 1-D array holding every weight, then every bias, and
-    the lists of its views shaped like ``W^l`` ``(n_l, n_{l-1})`` and ``b^l`` ``(n_l,)``."""
+    r"""``(buffer, Ws, bs)``: one zeroed 1-D array holding every weight, then every bias, and
+    the lists of its views shaped like $W^l$, ``(n_l, n_{l-1})``, and $b^l$, ``(n_l,)``."""
     total, slots = _layout(tuple(sizes))
     buffer = np.zeros(total, dtype=dtype)
     views = [buffer[start:stop].reshape(shape) for start, stop, shape in slots]

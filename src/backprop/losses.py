@@ -52,7 +52,10 @@ class Loss:
 
 
 def mse_per_sample(A: np.ndarray, Y: np.ndarray) -> np.ndarray:
-    r"""$C_m = \tfrac12 \lVert a_m - y_m \rVert^2$ for each row; returns ``(M,)``."""
+    r"""$C_m = \tfrac12 \lVert a_m - y_m \rVert^2$ for each row; returns ``(M,)``.
+
+    In the book: Equation :eq:`eq-loss-mean` (its $C_m$).
+    """
     D = A - Y
     return 0.5 * np.einsum("mj,mj->m", D, D)
 
@@ -66,7 +69,10 @@ def softmax_cross_entropy_per_sample(Z: np.ndarray, Y: np.ndarray) -> np.ndarray
 
 
 def sigmoid_cross_entropy_per_sample(Z: np.ndarray, Y: np.ndarray) -> np.ndarray:
-    r"""$C_m = \sum_j [\log(1+e^{z_{mj}}) - y_{mj} z_{mj}]$ from the logits; ``(M,)``."""
+    r"""$C_m = \sum_j [\log(1+e^{z_{mj}}) - y_{mj} z_{mj}]$ from the logits; ``(M,)``.
+
+    In the book: Equation :eq:`eq-ce-binary`, summed over the outputs.
+    """
     return np.sum(np.logaddexp(0.0, Z) - Y * Z, axis=1)
 
 

@@ -243,7 +243,11 @@ class Network:
 
     def gradients(self, X, Y) -> tuple:
         r"""Gradients of :meth:`loss`: ``(dWs, dbs)``, lists shaped like ``weights`` and
-        ``biases`` (``dWs[l-1]`` is $\partial C/\partial W^l$)."""
+        ``biases`` (``dWs[l-1]`` is $\partial C/\partial W^l$).
+
+        In the book: Equations :eq:`eq-delta-output` to :eq:`eq-grad-W` for one example, and
+        their batch forms :eq:`eq-mb-dW` and :eq:`eq-mb-db` for the mean over the rows.
+        """
         dW, db, _ = self._gradients(*self._data(X, Y))
         return dW, db
 

@@ -11,6 +11,8 @@ $\sigma(1-\sigma)$ and which stays unevaluated at numbers. Substituting random r
 all symbols then leaves polynomials (or rational functions) in a few opaque atoms
 $\sigma(q)$, $\tanh(q)$ or $e^{q}$, and two expressions are equal exactly when their difference
 expands to 0: :func:`assert_exact` does that, with no floating point involved.
+
+Needs SymPy, the ``symbolic`` extra: ``pip install "backprop-book[symbolic]"``.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class sigmoid(sp.Function):  # noqa: N801 - a SymPy function is named like one
     r"""The logistic function $\sigma(z) = 1/(1+e^{-z})$ with $\sigma' = \sigma(1-\sigma)$."""
 
     def fdiff(self, argindex=1):
+        r"""The derivative $\sigma(z)\,(1 - \sigma(z))$, in terms of :class:`sigmoid` itself."""
         s = sigmoid(self.args[0])
         return s * (1 - s)
 
@@ -50,11 +53,13 @@ class relu(sp.Function):  # noqa: N801
 
     @classmethod
     def eval(cls, arg):
+        r"""$\max(0, z)$ at a number; ``None`` (stays unevaluated) at a symbolic argument."""
         if arg.is_number:
             return sp.Max(0, arg)
         return None
 
     def fdiff(self, argindex=1):
+        """The derivative $[z > 0]$, as ``Heaviside(z, 0)`` (0 at the kink)."""
         return sp.Heaviside(self.args[0], 0)
 
 

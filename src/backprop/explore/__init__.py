@@ -15,7 +15,7 @@ folder listing shows the equations first. One module per job:
   and show the package's code.
 
 Importing ``figures``, ``live``, ``widgets`` or ``descent`` needs the ``widgets`` extra
-(ipywidgets, matplotlib).
+(ipywidgets, matplotlib): ``pip install "backprop-book[widgets]"``.
 
 Importing this package (every chapter does, for ``glue``) gives matplotlib the book's figure
 style, ``book.mplstyle``, so that a chapter's own figures look the same in Colab or any folder

@@ -102,7 +102,7 @@ def descend(grad, theta0, learning_rate, steps, momentum=0.0, bound=np.inf) -> P
 
 # --------------------------------------------------------------------------- the widget
 RATES = tuple(float(f"{m}e{k}") for k in range(-3, 1) for m in (1, 2, 3, 5)) + (10.0,)
-"""The learning rates the explorer's slider offers: 1, 2, 3 and 5 times the powers of ten,
+"""The learning rates the explorer's slider offers, 1, 2, 3 and 5 times the powers of ten
 from 0.001 to 10 (about evenly spaced on a log scale), so that every rate the chapter names
 (0.003, 0.03, 0.1, 0.3, 1, 3) can be set exactly and reads as written. The page's twin offers
 the same (``RATES`` in ``twin/descent.js``; the tests compare the two)."""

@@ -56,7 +56,7 @@ LIMITS = {
     "grid": 400,
     "hidden": 1024,
 }
-"""Largest accepted value of each size setting of :class:`Settings` and :class:`CurveSettings`
+r"""Largest accepted value of each size setting of :class:`Settings` and :class:`CurveSettings`
 that is not a training setting (those follow :func:`backprop.train.check_settings`).
 
 A larger value is refused with a ``ValueError`` before anything is allocated (a grid of
