@@ -187,7 +187,14 @@ def resolve_short_names(app: Sphinx, env, node, contnode):
     )
 
 
+def ignore_stdlib_types(app: Sphinx, config) -> None:
+    """Standard-library types in signatures (``types.ModuleType``) are shown as text: the book
+    has no intersphinx inventory for Python, as for NumPy in ``_config.yml``."""
+    config.nitpick_ignore_regex = [*config.nitpick_ignore_regex, ("py:class", r"types\.\w+")]
+
+
 def setup(app: Sphinx):
+    app.connect("config-inited", ignore_stdlib_types)
     # Before napoleon (priority 500) so that its fields receive reST math.
     app.connect("autodoc-process-docstring", on_docstring, priority=400)
     app.connect("autodoc-process-docstring", on_data_docstring)

@@ -64,6 +64,7 @@ class Report:
 
     @property
     def comparisons(self) -> int:
+        """How many comparisons the checked equations made, all together."""
         return sum(self.checked.values())
 
     def summary(self) -> str:

@@ -1,10 +1,10 @@
 r"""``glue`` for the chapters, with or without MyST-NB.
 
 The book quotes numbers computed by a chapter in its prose with MyST-NB's ``{glue}`` roles,
-which read what the cell stored with :func:`myst_nb.glue`. MyST-NB is a build tool: it is in
+which read what the cell stored with MyST-NB's ``glue``. MyST-NB is a build tool: it is in
 the book's build environment, not on Colab or in a reader's kernel. The chapters therefore
 import :func:`glue` from here: where MyST-NB is installed (the book build, ``make lab``) it *is*
-:func:`myst_nb.glue`, so the build's glued numbers are unchanged; elsewhere it shows the value
+``myst_nb.glue``, so the build's glued numbers are unchanged; elsewhere it shows the value
 (when ``display`` is true, as MyST-NB does) and keeps it in :data:`GLUED`, so that a chapter
 runs top to bottom in any Jupyter kernel.
 """
