@@ -628,8 +628,11 @@ export class Playground {
     this.gradChart.setAttribute("aria-label", `gradient norms after epoch ${e}: ` + run.gradNorms[last].map((g, l) => `W${l + 1} ${fmt(g)}`).join(", "));
     const p = run.fromPython;
     this.provenance.textContent = p.data && p.weights && p.order
-      ? "These are the data, initial weights and minibatch order of the chapter's Python run (seeds 0): the page reproduces it."
-      : `Data ${p.data ? "of the Python run" : "generated in the page"}, initial weights ${p.weights ? "of the Python run" : "drawn in the page"} (seed ${s.seed}).`;
+      ? "These are the data, initial weights and minibatch order of the chapter's Python run (seeds 0): the page reproduces the package's Python run of these settings."
+      : `Data ${p.data ? "of the Python run" : "generated in the page"}, initial weights ${p.weights ? "of the Python run" : "drawn in the page"} (seed ${s.seed}). ` +
+        `The page repeats the package's Python run of the same settings only with the chapter's data, layer sizes${this.ref ? ` (${this.ref.settings.sizes.join(" → ")})` : ""}, seed 0 and ` +
+        "an activation whose initial weights are drawn as tanh's are (Glorot's; ReLU starts from He's): " +
+        "here the numbers differ from those Python gives for these settings, while the equations are the same ones.";
   }
 }
 
