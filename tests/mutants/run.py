@@ -37,18 +37,18 @@ CORE_TESTS = [
 # (name, file, original text, mutated text): the original must occur exactly once.
 MUTANTS = [
     # layers: the four equations and the forward map
-    ("forward: W instead of W^T", "layers.py", "Z = A_prev @ W.T  #", "Z = A_prev @ W  #"),
+    ("forward: W instead of W^T", "layers.py", "np.dot(A_prev, W.T)  #", "np.dot(A_prev, W)  #"),
     ("forward: bias subtracted", "layers.py", "    Z += b\n", "    Z -= b\n"),
     (
         "grad-W: extra 1/M",
         "layers.py",
-        "np.matmul(D.T, A_prev, out=dW)",
-        "np.matmul(D.T, A_prev, out=dW) / D.shape[0]",
+        "np.dot(D.T, A_prev, out=dW)",
+        "np.dot(D.T, A_prev, out=dW) / D.shape[0]",
     ),
     (
         "grad-W: delta a^T without the transpose",
         "layers.py",
-        "np.matmul(D.T, A_prev, out=dW)",
+        "np.dot(D.T, A_prev, out=dW)",
         "np.matmul(D, A_prev.T)",
     ),
     (
@@ -66,8 +66,8 @@ MUTANTS = [
     (
         "recursion: W^T instead of W (rows)",
         "layers.py",
-        "D @ W if input_grad",
-        "D @ W.T if input_grad",
+        "np.dot(D, W) if input_grad",
+        "np.dot(D, W.T) if input_grad",
     ),
     ("mean: 1/n_l instead of 1/M", "layers.py", "1.0 / D.shape[0]", "1.0 / D.shape[1]"),
     ("mean: bias gradient not scaled", "layers.py", "        db *= s\n", ""),
