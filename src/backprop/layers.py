@@ -18,9 +18,12 @@ sample, and returns the one with respect to its input (chapter *Backpropagation*
 
 :class:`backprop.Network` is these four functions in a loop, so these lines are the only place
 the package writes the equations of backpropagation. Nothing here mutates its arguments.
-The matrix products are ``np.dot``: for 2-D arrays the product ``@`` computes, through the same
-BLAS call, with a quarter of a microsecond less overhead per call (five per cent of a small
-network's training step).
+The matrix products are ``np.dot``, for 2-D arrays the product ``@`` computes, through the same
+BLAS routine. Its call costs about 0.3 µs less: 6 % of a training epoch of a 2-16-16-2
+network. On large float32 products it measured up to 15 % slower than ``np.matmul``, which
+makes a 784-256-128-10 epoch at batch 128 about 3 % slower. Choosing by size on every call
+would cost two thirds of the saving on small networks (measured with NumPy 2.4 and its
+OpenBLAS), so the small networks of the book, the playground's among them, get the saving.
 """
 
 from __future__ import annotations
