@@ -48,8 +48,6 @@ __all__ = [
 ]
 
 RTOL, ATOL = 1e-9, 1e-12
-NOT_EVALUATED = "definitions and general statements"
-"""What the summary calls the displays marked ``% exempt:`` (each is listed with its reason)."""
 
 
 @dataclass
@@ -69,7 +67,8 @@ class Report:
 
     def summary(self) -> str:
         """One line for a reader: how many labelled equations were evaluated and how many are
-        not (definitions and general statements, each with a reason). No timing: it says
+        not (definitions, models and general statements, each with its reason on a line of its
+        own after this one). No timing: it says
         nothing about the equations and differs from run to run."""
         n = len(self.checked) + len(self.exempt)
         line = (
@@ -77,7 +76,8 @@ class Report:
             f"({self.comparisons} comparisons)"
         )
         if self.exempt:
-            line += f", {len(self.exempt)} not evaluated ({NOT_EVALUATED})"
+            each = "each with its reason" if len(self.exempt) > 1 else "with its reason"
+            line += f", {len(self.exempt)} not evaluated, {each}:"
         return line
 
 
@@ -170,7 +170,7 @@ def check_here(chapter: str, glue=None, prefix: str | None = None) -> Report | N
             glue(f"{prefix}_eq_{key}", value, display=False)
     print(report.summary())
     for label, reason in report.exempt.items():
-        print(f"  not evaluated, {label}: {reason}")
+        print(f"  {label}: {reason}")
     return report
 
 
