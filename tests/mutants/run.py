@@ -267,8 +267,8 @@ MUTANTS = [
     (
         "batches: targets not shuffled with inputs",
         "train.py",
-        "X_epoch, Y_epoch = X[order], Y[order]",
-        "X_epoch, Y_epoch = X[order], Y",
+        "np.take(X, order, axis=0), np.take(Y, order, axis=0)",
+        "np.take(X, order, axis=0), Y",
     ),
     (
         "batches: one row lost per batch",
