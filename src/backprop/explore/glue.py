@@ -41,6 +41,11 @@ def glue(name: str, variable: Any, display: bool = True) -> None:
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
+def superscript(n: int) -> str:
+    """The integer ``n`` in superscript digits: ``superscript(-7)`` is ``⁻⁷``."""
+    return str(int(n)).translate(_SUPERSCRIPT)
+
+
 def readable(x: float, digits: int = 3) -> str:
     r"""``x`` to ``digits`` significant digits, written as a reader writes it.
 
@@ -65,7 +70,7 @@ def readable(x: float, digits: int = 3) -> str:
         text = f"{float(f'{mantissa}e{e}'):,.{max(0, digits - 1 - e)}f}"
         return text.rstrip("0").rstrip(".") if "." in text else text
     mantissa = mantissa.rstrip("0").rstrip(".") if "." in mantissa else mantissa
-    return f"{mantissa} × 10{str(e).translate(_SUPERSCRIPT)}"
+    return f"{mantissa} × 10{superscript(e)}"
 
 
 def glue_number(name: str, value: float, digits: int = 3) -> None:

@@ -31,7 +31,7 @@ import numpy as np
 from .. import _validate, datasets
 from ..network import Network, one_hot
 from ..train import History, check_settings, suggested_rate
-from .glue import readable
+from .glue import readable, superscript
 
 DATASETS_2D = ("moons", "circles", "xor", "spirals")
 DATASETS = DATASETS_2D + ("digits",)
@@ -394,12 +394,9 @@ def diagnose(history: History, losses, learning_rate: float) -> tuple:
     return "ok", ""
 
 
-_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
 def weight_symbol(l: int) -> str:
     """$W^l$ in words a reader sees: ``W`` and the layer index as superscript digits (``W¹``)."""
-    return "W" + str(l).translate(_SUPERSCRIPT)
+    return "W" + superscript(l)
 
 
 def gradient_notes(grad_norms: np.ndarray) -> tuple:
@@ -713,7 +710,7 @@ def factor_words(factor: float) -> str:
     rounding noise (the twin computes another mantissa from the same settings)."""
     if factor < 1e6:
         return readable(factor, 2)
-    return "more than 10" + str(int(np.floor(np.log10(factor)))).translate(_SUPERSCRIPT)
+    return "more than 10" + superscript(np.floor(np.log10(factor)))
 
 
 def growth(result: CurveResult) -> float:
